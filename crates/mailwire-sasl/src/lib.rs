@@ -1,0 +1,3 @@
+//! SASL mechanisms (RFC 4422), sans-IO.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]

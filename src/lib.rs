@@ -1,0 +1,13 @@
+//! mailwire: mail protocols for Rust, sans-IO.
+//!
+//! This facade re-exports the protocol crates by feature:
+//! `mailwire::smtp` (feature `smtp`), `mailwire::sasl` (feature `sasl`), and
+//! [`core`] (always).
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub use mailwire_core as core;
+#[cfg(feature = "sasl")]
+pub use mailwire_sasl as sasl;
+#[cfg(feature = "smtp")]
+pub use mailwire_smtp as smtp;
