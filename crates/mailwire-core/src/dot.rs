@@ -272,7 +272,10 @@ mod tests {
     fn stuffing_examples() {
         assert_eq!(&dot_stuff(b"")[..], b".\r\n");
         assert_eq!(&dot_stuff(b"a")[..], b"a\r\n.\r\n");
-        assert_eq!(&dot_stuff(b".a\r\n.\r\nb\n.c\r")[..], b"..a\r\n..\r\nb\r\n..c\r\n.\r\n");
+        assert_eq!(
+            &dot_stuff(b".a\r\n.\r\nb\n.c\r")[..],
+            b"..a\r\n..\r\nb\r\n..c\r\n.\r\n"
+        );
         assert_eq!(&dot_stuff(b"x\ry")[..], b"x\r\ny\r\n.\r\n");
     }
 
@@ -307,7 +310,10 @@ mod tests {
             b"a\r\n\x00.\r\nb",
         ] {
             assert!(dot_unstuff(wire, LineEnding::Strict).is_none(), "{wire:?}");
-            assert!(dot_unstuff(wire, LineEnding::Normalize).is_none(), "{wire:?}");
+            assert!(
+                dot_unstuff(wire, LineEnding::Normalize).is_none(),
+                "{wire:?}"
+            );
         }
     }
 
