@@ -1,3 +1,25 @@
 //! SMTP, ESMTP and LMTP, sans-IO.
+//!
+//! The codec layer of this crate:
+//!
+//! * [`types`]: typed commands ([`Command`]), replies ([`Reply`]), EHLO
+//!   capabilities ([`Capability`]) and the validated pieces they are made of
+//!   ([`Mailbox`], [`Domain`], [`Text`], ...). Constructors validate, so no
+//!   value can encode a CR/LF injection.
+//! * `parse`: one complete line (without CRLF, as
+//!   [`mailwire_core::LineFramer`] yields it) into a [`Command`], and reply
+//!   lines into a [`Reply`] through a bounded `ReplyAssembler`, under a
+//!   run-time [`Policy`].
+//! * `encode`: the `Encode` trait writing values back to the wire.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+pub mod types;
+
+pub use types::{
+    AddressLiteral, Body, ByMode, Capability, Command, DeliverBy, Domain, EhloParam, EhloReply,
+    EnhancedCode, ForwardPath, Hold, Host, InvalidInput, Keyword, LiteralKind, MailAuth,
+    MailLimits, MailParameters, Mailbox, Notify, OriginalRecipient, ParamValue, Parameter,
+    ParseError, ParseErrorKind, Policy, Priority, RcptParameters, Reply, ReplyCode, Ret,
+    ReversePath, SaslMechanism, Text, XText,
+};
