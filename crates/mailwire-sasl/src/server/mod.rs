@@ -516,7 +516,11 @@ impl ServerExchange {
                         "bearer token message is malformed (RFC 7628 §3.1)",
                     ));
                 };
-                match store.verify_oauth_token(resp.user.as_deref(), &resp.token) {
+                let verified = resp
+                    .token
+                    .as_deref()
+                    .and_then(|t| store.verify_oauth_token(resp.user.as_deref(), t));
+                match verified {
                     Some(authcid) => authorized(store, authcid, resp.user),
                     None => {
                         // RFC 7628 §3.2.2: error as a challenge, then fail.

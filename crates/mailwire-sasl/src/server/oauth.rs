@@ -6,7 +6,10 @@ use crate::scram::{Gs2Flag, parse_gs2_header};
 #[derive(Debug, PartialEq, Eq)]
 pub(super) struct TokenResponse {
     pub(super) user: Option<String>,
-    pub(super) token: String,
+    /// `None` when `auth` is absent, empty (a client asking for the
+    /// scope, RFC 7628 §4.3) or not a Bearer token: answered with the
+    /// error challenge.
+    pub(super) token: Option<String>,
 }
 
 /// `auth=Bearer TOKEN`: the token, when the scheme is Bearer
@@ -53,10 +56,10 @@ pub(super) fn parse_oauthbearer(msg: &[u8]) -> Option<TokenResponse> {
     }
     let body = rest.strip_prefix('\x01')?;
     let pairs = kvpairs(body)?;
-    let auth = pairs.iter().find(|(k, _)| *k == "auth")?.1;
+    let auth = pairs.iter().find(|(k, _)| *k == "auth").map(|(_, v)| *v);
     Some(TokenResponse {
         user,
-        token: bearer(auth)?,
+        token: auth.and_then(bearer),
     })
 }
 
@@ -69,7 +72,7 @@ pub(super) fn parse_xoauth2(msg: &[u8]) -> Option<TokenResponse> {
     };
     Some(TokenResponse {
         user: Some(user.to_string()).filter(|u| !u.is_empty()),
-        token: bearer(auth)?,
+        token: bearer(auth),
     })
 }
 
