@@ -1,0 +1,10 @@
+//! The typed values of the IMAP grammar, one file per grammar area.
+
+pub mod body;
+pub mod chars;
+pub mod core;
+pub mod data;
+pub mod fetch;
+pub mod flag;
+pub mod mailbox;
+pub mod response;
