@@ -14,7 +14,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod encode;
+pub mod parse;
 pub mod types;
+
+pub use encode::Encode;
+pub use parse::{ReplyAssembler, ReplyLine, parse_reply_line};
 
 pub use types::{
     AddressLiteral, Body, ByMode, Capability, Command, DeliverBy, Domain, EhloParam, EhloReply,

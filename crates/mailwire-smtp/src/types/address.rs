@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use bytes::Bytes;
-
 use super::InvalidInput;
 use super::text::Str;
 
@@ -324,14 +322,6 @@ impl Mailbox {
     /// (RFC 6531 §3.3).
     pub fn needs_smtputf8(&self) -> bool {
         !self.raw.as_bytes().is_ascii()
-    }
-
-    /// Wraps a slice of a received line that [`Mailbox::check`] accepted.
-    pub(crate) fn from_checked(raw: Bytes, at: usize) -> Mailbox {
-        Mailbox {
-            raw: Str::from_utf8(raw),
-            at,
-        }
     }
 }
 

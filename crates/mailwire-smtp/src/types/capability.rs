@@ -51,6 +51,10 @@ pub enum Capability {
         /// Its parameters, split at spaces.
         params: Vec<EhloParam>,
     },
+    /// A line that is not an `ehlo-line` at all (such as the old
+    /// `AUTH=LOGIN PLAIN`), kept whole rather than dropped or failing the
+    /// reply.
+    Unparsed(Text),
 }
 
 /// The limits of the `LIMITS` capability (RFC 9422 §4).

@@ -96,8 +96,14 @@ impl std::error::Error for ParseError {}
 impl From<ParseError> for mailwire_core::Error {
     /// A bad line from the peer: a recoverable
     /// [`Error::Remote`](mailwire_core::Error::Remote) (the next line is
-    /// parsed normally) carrying the start of the line.
+    /// parsed normally) carrying the start of the line; a bad reply is
+    /// fatal, as a client cannot know where the reply it broke ends.
     fn from(e: ParseError) -> Self {
-        mailwire_core::Error::remote(e.reason.clone(), &e.line)
+        match e.kind {
+            ParseErrorKind::BadReply | ParseErrorKind::ReplyTooLong => {
+                mailwire_core::Error::remote_fatal(e.reason.clone(), &e.line)
+            }
+            _ => mailwire_core::Error::remote(e.reason.clone(), &e.line),
+        }
     }
 }

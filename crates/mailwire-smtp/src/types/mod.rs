@@ -4,9 +4,6 @@
 //! hold a CR, LF or NUL where the grammar forbids them: encoding a value
 //! built through this API can never inject a command or a reply line.
 
-// Removed once the parsers (next commit) use the crate-internal constructors.
-#![allow(dead_code)]
-
 pub mod address;
 pub mod capability;
 pub mod command;

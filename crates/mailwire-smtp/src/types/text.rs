@@ -29,6 +29,13 @@ impl Str {
         }
     }
 
+    /// Wraps a slice of a line whose UTF-8 the parser has checked, cut at
+    /// ASCII delimiters (so still UTF-8); [`Str::as_str`] stays safe if not.
+    pub(crate) fn trusted(bytes: Bytes) -> Str {
+        debug_assert!(std::str::from_utf8(&bytes).is_ok());
+        Str(bytes)
+    }
+
     pub(crate) fn copy(s: &str) -> Str {
         Str(Bytes::copy_from_slice(s.as_bytes()))
     }
@@ -44,6 +51,10 @@ impl Str {
     }
 
     pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub(crate) fn bytes(&self) -> &Bytes {
         &self.0
     }
 
@@ -215,12 +226,6 @@ text_type!(
     class::is_sasl_mech,
     "SASL mechanism"
 );
-
-impl Keyword {
-    pub(crate) fn from_static(s: &'static str) -> Keyword {
-        Keyword(Str::from_static(s))
-    }
-}
 
 impl SaslMechanism {
     /// Whether this is the mechanism `name`, ignoring case.

@@ -1,0 +1,155 @@
+//! EHLO replies and capabilities (RFC 5321 §4.1.1.1 and the extensions).
+
+use super::command::parse_u64;
+use super::{Ctx, Policy};
+use crate::types::text::{Str, class};
+use crate::types::{
+    Capability, EhloParam, EhloReply, Keyword, MailLimits, ParseError, ParseErrorKind, Reply,
+    SaslMechanism, Text,
+};
+
+impl EhloReply {
+    /// Reads a positive EHLO or LHLO reply.
+    ///
+    /// ```abnf
+    /// ehlo-ok-rsp = ( "250" SP Domain [ SP ehlo-greet ] CRLF )
+    ///             / ( "250-" Domain [ SP ehlo-greet ] CRLF
+    ///                 *( "250-" ehlo-line CRLF )
+    ///                 "250" SP ehlo-line CRLF )          ; RFC 5321 §4.1.1.1
+    /// ```
+    ///
+    /// Fails ([`ParseErrorKind::BadReply`]) if the code is not 250 or the
+    /// first line does not start with a domain or address literal; a
+    /// capability line that is not an `ehlo-line` becomes
+    /// [`Capability::Unparsed`] rather than failing the reply.
+    pub fn from_reply(reply: &Reply) -> Result<EhloReply, ParseError> {
+        let first = &reply.lines()[0];
+        let bad = |reason| ParseError::new(ParseErrorKind::BadReply, reason, first.as_bytes());
+        if reply.code.get() != 250 {
+            return Err(bad("EHLO reply code is not 250"));
+        }
+        let policy = Policy::client();
+        let ctx = Ctx {
+            src: first.0.bytes(),
+            policy: &policy,
+        };
+        let bytes = first.as_bytes();
+        let sp = memchr::memchr(b' ', bytes).unwrap_or(bytes.len());
+        let host = super::address::host(ctx, &bytes[..sp], true)
+            .map_err(|_| bad("EHLO reply does not start with a domain"))?;
+        let greeting = bytes.get(sp + 1..).map(|g| Text::from_parsed(ctx.str(g)));
+        let capabilities = reply.lines()[1..].iter().map(Capability::parse).collect();
+        Ok(EhloReply {
+            host,
+            greeting,
+            capabilities,
+        })
+    }
+}
+
+impl Capability {
+    /// Reads one `ehlo-line`; never fails: a keyword this crate does not
+    /// know, or a known one with parameters it does not expect, becomes
+    /// [`Capability::Other`], and a line that is no `ehlo-line` becomes
+    /// [`Capability::Unparsed`].
+    ///
+    /// ```abnf
+    /// ehlo-line    = ehlo-keyword *( SP ehlo-param )   ; RFC 5321 §4.1.1.1
+    /// ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
+    /// ehlo-param   = 1*(%d33-126)
+    /// size         = "SIZE" [SP 1*20DIGIT]              ; RFC 1870 §4
+    /// auth         = "AUTH" 1*(SP sasl-mech)            ; RFC 4954 §3
+    /// deliverby    = "DELIVERBY" [SP min-by-time]       ; RFC 2852 §3
+    /// mt-priority  = "MT-PRIORITY" [SP priority-profile] ; RFC 6710 §6
+    /// futurerelease = "FUTURERELEASE" SP max-future-release-interval
+    ///                 SP max-future-release-date-time   ; RFC 4865 §3
+    /// limits       = "LIMITS" *(SP limit-name "=" limit-value) ; RFC 9422 §4
+    /// ```
+    pub fn parse(line: &Text) -> Capability {
+        let src = line.0.bytes();
+        let bytes = line.as_bytes();
+        let sub = |s: &[u8]| Str::trusted(src.slice_ref(s));
+        let mut words = bytes.split(|&b| b == b' ');
+        let keyword = words.next().unwrap_or_default();
+        let params: Vec<&[u8]> = words.collect();
+        if !class::is_keyword(keyword) || !params.iter().all(|p| class::is_ehlo_param(p)) {
+            return Capability::Unparsed(line.clone());
+        }
+        let kw = |name: &str| keyword.eq_ignore_ascii_case(name.as_bytes());
+        let known = match params.as_slice() {
+            [] if kw("PIPELINING") => Some(Capability::Pipelining),
+            [] if kw("8BITMIME") => Some(Capability::EightBitMime),
+            [] if kw("SMTPUTF8") => Some(Capability::SmtpUtf8),
+            [] if kw("CHUNKING") => Some(Capability::Chunking),
+            [] if kw("BINARYMIME") => Some(Capability::BinaryMime),
+            [] if kw("DSN") => Some(Capability::Dsn),
+            [] if kw("ENHANCEDSTATUSCODES") => Some(Capability::EnhancedStatusCodes),
+            [] if kw("STARTTLS") => Some(Capability::StartTls),
+            [] if kw("REQUIRETLS") => Some(Capability::RequireTls),
+            [] if kw("SIZE") => Some(Capability::Size(None)),
+            [n] if kw("SIZE") && n.len() <= 20 => parse_u64(n).map(|n| Capability::Size(Some(n))),
+            [] if kw("DELIVERBY") => Some(Capability::DeliverBy(None)),
+            [n] if kw("DELIVERBY") => parse_u64(n).map(|n| Capability::DeliverBy(Some(n))),
+            [] if kw("MT-PRIORITY") => Some(Capability::MtPriority(None)),
+            [p] if kw("MT-PRIORITY") && class::is_keyword(p) => {
+                Some(Capability::MtPriority(Some(Keyword::from_parsed(sub(p)))))
+            }
+            [i, t] if kw("FUTURERELEASE") => parse_u64(i).map(|i| Capability::FutureRelease {
+                max_interval: i,
+                max_datetime: EhloParam::from_parsed(sub(t)),
+            }),
+            mechs if kw("AUTH") && mechs.iter().all(|m| class::is_sasl_mech(m)) => {
+                Some(Capability::Auth(
+                    mechs
+                        .iter()
+                        .map(|m| SaslMechanism::from_parsed(sub(m)))
+                        .collect(),
+                ))
+            }
+            limits if kw("LIMITS") => mail_limits(limits, &sub).map(Capability::Limits),
+            _ => None,
+        };
+        known.unwrap_or_else(|| Capability::Other {
+            keyword: Keyword::from_parsed(sub(keyword)),
+            params: params
+                .iter()
+                .map(|p| EhloParam::from_parsed(sub(p)))
+                .collect(),
+        })
+    }
+}
+
+/// `limit-name "=" limit-value` pairs (RFC 9422 §4); `None` if one is
+/// malformed or given twice.
+fn mail_limits(params: &[&[u8]], sub: &dyn Fn(&[u8]) -> Str) -> Option<MailLimits> {
+    let mut l = MailLimits::default();
+    for p in params {
+        let eq = memchr::memchr(b'=', p)?;
+        let (name, value) = (&p[..eq], &p[eq + 1..]);
+        if value.len() > 20 {
+            return None;
+        }
+        let value = parse_u64(value)?;
+        let slot = if name.eq_ignore_ascii_case(b"RCPTMAX") {
+            &mut l.rcpt_max
+        } else if name.eq_ignore_ascii_case(b"MAILMAX") {
+            &mut l.mail_max
+        } else if name.eq_ignore_ascii_case(b"RCPTDOMAINMAX") {
+            &mut l.rcpt_domain_max
+        } else {
+            if !class::is_keyword(name)
+                || l.other
+                    .iter()
+                    .any(|(k, _)| k.as_bytes().eq_ignore_ascii_case(name))
+            {
+                return None;
+            }
+            l.other.push((Keyword::from_parsed(sub(name)), value));
+            continue;
+        };
+        if slot.replace(value).is_some() {
+            return None;
+        }
+    }
+    Some(l)
+}

@@ -1,0 +1,303 @@
+//! MAIL FROM and RCPT TO parameters (RFC 5321 §4.1.2 and the extensions).
+
+use super::command::parse_u64;
+use super::{Ctx, Fail, fail};
+use crate::types::params::{
+    Body, ByMode, DeliverBy, Hold, MailAuth, MailParameters, Notify, OriginalRecipient, Parameter,
+    Priority, RcptParameters, Ret,
+};
+use crate::types::text::class;
+use crate::types::{Keyword, Mailbox, ParamValue, XText};
+
+type PResult<T> = Result<T, nom::Err<Fail>>;
+
+/// Splits the parameter list after a path into `(keyword, value)` pairs.
+///
+/// ```abnf
+/// Mail-parameters = esmtp-param *(SP esmtp-param)
+/// esmtp-param     = esmtp-keyword ["=" esmtp-value]
+/// esmtp-keyword   = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
+/// esmtp-value     = 1*(%d33-60 / %d62-126)   ; and UTF-8, RFC 6531 §3.3
+/// ```
+///
+/// Strict: one SP before each parameter. With
+/// [`extra_whitespace`](crate::Policy::extra_whitespace), runs of spaces.
+fn each_param<'a>(
+    ctx: Ctx<'_>,
+    i: &'a [u8],
+    mut f: impl FnMut(&'a [u8], Option<&'a [u8]>) -> PResult<()>,
+) -> PResult<()> {
+    if i.is_empty() {
+        return Ok(());
+    }
+    let Some(list) = i.strip_prefix(b" ") else {
+        return fail("a space must separate the path and its parameters");
+    };
+    for param in list.split(|&b| b == b' ') {
+        if param.is_empty() {
+            if ctx.policy.extra_whitespace {
+                continue;
+            }
+            return fail("empty parameter (two spaces)");
+        }
+        let (keyword, value) = match memchr::memchr(b'=', param) {
+            Some(eq) => (&param[..eq], Some(&param[eq + 1..])),
+            None => (param, None),
+        };
+        if !class::is_keyword(keyword) {
+            return fail("not a parameter keyword");
+        }
+        if let Some(v) = value
+            && !class::is_esmtp_value(v)
+        {
+            return fail("not a valid parameter value");
+        }
+        f(keyword, value)?;
+    }
+    Ok(())
+}
+
+/// Sets `slot` once; a second occurrence is an error (RFC 5321 §4.1.2).
+fn once<T>(slot: &mut Option<T>, value: T) -> PResult<()> {
+    if slot.is_some() {
+        return fail("parameter given twice");
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+fn flag(set: &mut bool, value: Option<&[u8]>) -> PResult<()> {
+    if value.is_some() {
+        return fail("this parameter takes no value");
+    }
+    if *set {
+        return fail("parameter given twice");
+    }
+    *set = true;
+    Ok(())
+}
+
+fn need(value: Option<&[u8]>) -> PResult<&[u8]> {
+    match value {
+        Some(v) => Ok(v),
+        None => fail("this parameter needs a value"),
+    }
+}
+
+fn other<'a>(
+    ctx: Ctx<'_>,
+    list: &mut Vec<Parameter>,
+    keyword: &'a [u8],
+    value: Option<&'a [u8]>,
+) -> PResult<()> {
+    if list
+        .iter()
+        .any(|p| p.keyword.as_bytes().eq_ignore_ascii_case(keyword))
+    {
+        return fail("parameter given twice");
+    }
+    list.push(Parameter {
+        keyword: Keyword::from_parsed(ctx.str(keyword)),
+        value: value.map(|v| ParamValue::from_parsed(ctx.str(v))),
+    });
+    Ok(())
+}
+
+/// An xtext value; one without `+` is its own decoding, so it is sliced,
+/// not copied.
+fn xtext(ctx: Ctx<'_>, v: &[u8], what: &'static str) -> PResult<XText> {
+    if !v.is_empty() && v.iter().all(|&b| class::is_xchar(b)) {
+        return Ok(XText(ctx.str(v)));
+    }
+    XText::decode(v).or_else(|_| fail(what))
+}
+
+fn is(keyword: &[u8], name: &str) -> bool {
+    keyword.eq_ignore_ascii_case(name.as_bytes())
+}
+
+/// The parameters of MAIL FROM.
+///
+/// ```abnf
+/// size-param   = "SIZE=" 1*20DIGIT                     ; RFC 1870 §6
+/// body-param   = "BODY=" ("7BIT" / "8BITMIME" / "BINARYMIME") ; RFC 6152, RFC 3030
+/// smtputf8     = "SMTPUTF8"                            ; RFC 6531 §3.4
+/// auth-param   = "AUTH=" xtext  ; decodes to "<>" or a mailbox, RFC 4954 §5
+/// ret-param    = "RET=" ("FULL" / "HDRS")              ; RFC 3461 §4.3
+/// envid-param  = "ENVID=" xtext                        ; RFC 3461 §4.4
+/// requiretls   = "REQUIRETLS"                          ; RFC 8689 §4.1
+/// mt-priority  = "MT-PRIORITY=" ["-" / "+"] DIGIT      ; RFC 6710 §3
+/// holdfor      = "HOLDFOR=" 1*DIGIT                    ; RFC 4865 §5
+/// holduntil    = "HOLDUNTIL=" date-time                ; RFC 4865 §5
+/// by-param     = "BY=" by-time ";" by-mode [by-trace]  ; RFC 2852 §4
+/// by-time      = ["-" / "+"] 1*9digit
+/// by-mode      = "N" / "R"
+/// by-trace     = "T"
+/// ```
+pub(crate) fn mail_parameters(ctx: Ctx<'_>, i: &[u8]) -> PResult<MailParameters> {
+    let mut p = MailParameters::default();
+    each_param(ctx, i, |k, v| match k.len() {
+        4 if is(k, "SIZE") => match parse_u64(need(v)?) {
+            Some(n) if need(v)?.len() <= 20 => once(&mut p.size, n),
+            _ => fail("SIZE needs a number"),
+        },
+        4 if is(k, "BODY") => {
+            let v = need(v)?;
+            let body = if is(v, "7BIT") {
+                Body::SevenBit
+            } else if is(v, "8BITMIME") {
+                Body::EightBitMime
+            } else if is(v, "BINARYMIME") {
+                Body::BinaryMime
+            } else {
+                return fail("BODY must be 7BIT, 8BITMIME or BINARYMIME");
+            };
+            once(&mut p.body, body)
+        }
+        8 if is(k, "SMTPUTF8") => flag(&mut p.smtputf8, v),
+        4 if is(k, "AUTH") => {
+            let decoded = XText::decode(need(v)?).or_else(|_| fail("AUTH= is not xtext"))?;
+            let auth = if decoded.as_str() == "<>" {
+                MailAuth::Unknown
+            } else {
+                match Mailbox::new(decoded.as_str()) {
+                    Ok(m) => MailAuth::Mailbox(m),
+                    Err(_) => return fail("AUTH= must be <> or a mailbox"),
+                }
+            };
+            once(&mut p.auth, auth)
+        }
+        3 if is(k, "RET") => {
+            let v = need(v)?;
+            let ret = if is(v, "FULL") {
+                Ret::Full
+            } else if is(v, "HDRS") {
+                Ret::Headers
+            } else {
+                return fail("RET must be FULL or HDRS");
+            };
+            once(&mut p.ret, ret)
+        }
+        5 if is(k, "ENVID") => {
+            let id = xtext(ctx, need(v)?, "ENVID= is not xtext")?;
+            once(&mut p.envid, id)
+        }
+        10 if is(k, "REQUIRETLS") => flag(&mut p.requiretls, v),
+        11 if is(k, "MT-PRIORITY") => {
+            let prio = match need(v)? {
+                [d] if d.is_ascii_digit() => (*d - b'0') as i8,
+                [b'+', d] if d.is_ascii_digit() => (*d - b'0') as i8,
+                [b'-', d] if d.is_ascii_digit() => -((*d - b'0') as i8),
+                _ => return fail("MT-PRIORITY must be -9 to 9"),
+            };
+            once(
+                &mut p.mt_priority,
+                Priority::new(prio).or_else(|_| fail("MT-PRIORITY must be -9 to 9"))?,
+            )
+        }
+        7 if is(k, "HOLDFOR") => match parse_u64(need(v)?) {
+            Some(n) => once(&mut p.hold, Hold::For(n)),
+            None => fail("HOLDFOR needs a number of seconds"),
+        },
+        9 if is(k, "HOLDUNTIL") => once(
+            &mut p.hold,
+            Hold::Until(ParamValue::from_parsed(ctx.str(need(v)?))),
+        ),
+        2 if is(k, "BY") => once(&mut p.by, by(need(v)?)?),
+        _ => other(ctx, &mut p.other, k, v),
+    })?;
+    Ok(p)
+}
+
+/// ```abnf
+/// by-value = by-time ";" by-mode [by-trace]   ; RFC 2852 §4
+/// ```
+fn by(v: &[u8]) -> PResult<DeliverBy> {
+    let bad = || fail("BY must be time;R or time;N, optionally followed by T");
+    let Some(semi) = memchr::memchr(b';', v) else {
+        return bad();
+    };
+    let (time, mode) = (&v[..semi], &v[semi + 1..]);
+    let (negative, digits) = match time {
+        [b'-', d @ ..] => (true, d),
+        [b'+', d @ ..] => (false, d),
+        d => (false, d),
+    };
+    if digits.is_empty() || digits.len() > 9 {
+        return bad();
+    }
+    let Some(n) = parse_u64(digits) else {
+        return bad();
+    };
+    // At most 9 digits, so it fits.
+    let n = n as i32;
+    let time = if negative { -n } else { n };
+    let (mode, trace) = match mode {
+        [m] => (*m, false),
+        [m, b'T' | b't'] => (*m, true),
+        _ => return bad(),
+    };
+    let mode = match mode {
+        b'R' | b'r' => ByMode::Return,
+        b'N' | b'n' => ByMode::Notify,
+        _ => return bad(),
+    };
+    Ok(DeliverBy { time, mode, trace })
+}
+
+/// The parameters of RCPT TO.
+///
+/// ```abnf
+/// notify-esmtp-value = "NEVER" / 1#notify-list-element   ; RFC 3461 §4.1
+/// notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"
+/// orcpt-parameter = "ORCPT=" original-recipient-address  ; RFC 3461 §4.2
+/// original-recipient-address = addr-type ";" xtext
+/// ```
+pub(crate) fn rcpt_parameters(ctx: Ctx<'_>, i: &[u8]) -> PResult<RcptParameters> {
+    let mut p = RcptParameters::default();
+    each_param(ctx, i, |k, v| match k.len() {
+        6 if is(k, "NOTIFY") => once(&mut p.notify, notify(need(v)?)?),
+        5 if is(k, "ORCPT") => {
+            let v = need(v)?;
+            let Some(semi) = memchr::memchr(b';', v) else {
+                return fail("ORCPT must be addr-type;xtext");
+            };
+            let addr_type = &v[..semi];
+            if !class::is_keyword(addr_type) {
+                return fail("ORCPT address type is not an atom");
+            }
+            let address = xtext(ctx, &v[semi + 1..], "ORCPT address is not xtext")?;
+            once(
+                &mut p.orcpt,
+                OriginalRecipient {
+                    addr_type: Keyword::from_parsed(ctx.str(addr_type)),
+                    address,
+                },
+            )
+        }
+        _ => other(ctx, &mut p.other, k, v),
+    })?;
+    Ok(p)
+}
+
+fn notify(v: &[u8]) -> PResult<Notify> {
+    if is(v, "NEVER") {
+        return Ok(Notify::Never);
+    }
+    let (mut success, mut failure, mut delay) = (false, false, false);
+    for item in v.split(|&b| b == b',') {
+        if is(item, "SUCCESS") {
+            success = true;
+        } else if is(item, "FAILURE") {
+            failure = true;
+        } else if is(item, "DELAY") {
+            delay = true;
+        } else {
+            return fail("NOTIFY must be NEVER or SUCCESS, FAILURE, DELAY");
+        }
+    }
+    match Notify::on(success, failure, delay) {
+        Some(n) => Ok(n),
+        None => fail("NOTIFY needs a condition"),
+    }
+}
