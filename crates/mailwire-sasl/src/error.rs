@@ -92,3 +92,26 @@ pub enum Error {
     #[error("the OS random source failed; cannot make a nonce")]
     Random,
 }
+
+impl From<Error> for mailwire_core::Error {
+    /// Sorts the error into mailwire's categories: what the server sent is
+    /// [`mailwire_core::Error::Remote`] (recoverable: the client cancels the
+    /// exchange with `*` and the connection goes on), a bound is
+    /// [`mailwire_core::Error::Limit`], the rest is the caller's
+    /// [`mailwire_core::Error::Local`].
+    fn from(e: Error) -> Self {
+        match e {
+            Error::TooLarge { limit, .. } => {
+                mailwire_core::Error::limit("SASL challenge length", limit as u64, true)
+            }
+            Error::Malformed(_)
+            | Error::UnexpectedChallenge
+            | Error::IterationCount { .. }
+            | Error::NonceMismatch
+            | Error::ServerSignatureMismatch
+            | Error::ServerNotVerified
+            | Error::ServerError(_) => mailwire_core::Error::remote(e.to_string(), &[]),
+            other => mailwire_core::Error::local(other.to_string()),
+        }
+    }
+}

@@ -327,3 +327,73 @@ pub(crate) fn parse_gs2_header(msg: &str) -> Option<(Gs2Flag, Option<String>, &s
     let header_len = first + 1 + second + 1;
     Some((flag, authzid, &msg[..header_len], &msg[header_len..]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn gs2_headers() {
+        let h = gs2_header(&Gs2Flag::Used("tls-exporter".into()), Some("a,b=c"));
+        assert_eq!(h, "p=tls-exporter,a=a=2Cb=3Dc,");
+        let msg = format!("{h}n=u,r=x");
+        let (flag, authzid, header, rest) = parse_gs2_header(&msg).unwrap();
+        assert_eq!(flag, Gs2Flag::Used("tls-exporter".into()));
+        assert_eq!(authzid.as_deref(), Some("a,b=c"));
+        assert_eq!(header, h);
+        assert_eq!(rest, "n=u,r=x");
+        assert!(parse_gs2_header("x,,n=u").is_none());
+        assert!(parse_gs2_header("n,b=u,n=u").is_none());
+        assert!(parse_gs2_header("n,a=bad=2X,n=u").is_none());
+        assert!(parse_gs2_header("p=,,n=u").is_none());
+        assert!(parse_gs2_header("n").is_none());
+    }
+
+    #[test]
+    fn saslname_rejects_bad_escapes() {
+        assert_eq!(unescape_saslname("a=2Cb=3D").as_deref(), Some("a,b="));
+        for bad in ["", "a=", "a=2", "a=2c", "a=41", "a\0b"] {
+            assert!(unescape_saslname(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn stored_keys_match_rfc5802() {
+        // RFC 5802 §5: user "user", password "pencil".
+        let salt = mailwire_core::b64::decode(b"QSXCR+Q6sek8bf92").unwrap();
+        let c = ScramCredentials::derive(ScramHash::Sha1, "pencil", &salt, 4096).unwrap();
+        assert_eq!(c.iterations(), 4096);
+        assert_eq!(c.salt(), &salt[..]);
+        assert!(ScramCredentials::derive(ScramHash::Sha1, "pencil", &salt, 4095).is_err());
+        assert!(
+            ScramCredentials::from_parts(ScramHash::Sha256, salt, 4096, vec![0; 20], vec![0; 32])
+                .is_err()
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn saslname_round_trip(name in "\\PC{1,24}") {
+            prop_assume!(!name.contains('\0'));
+            let escaped = escape_saslname(&name);
+            prop_assert!(!escaped.contains(','));
+            prop_assert_eq!(unescape_saslname(&escaped), Some(name));
+        }
+
+        #[test]
+        fn gs2_round_trip(authzid in proptest::option::of("[^\0]{1,16}"), kind in 0u8..3) {
+            let flag = match kind {
+                0 => Gs2Flag::None,
+                1 => Gs2Flag::SupportedNotUsed,
+                _ => Gs2Flag::Used("tls-server-end-point".into()),
+            };
+            let h = gs2_header(&flag, authzid.as_deref());
+            let (f, a, header, rest) = parse_gs2_header(&h).unwrap();
+            prop_assert_eq!(f, flag);
+            prop_assert_eq!(a, authzid);
+            prop_assert_eq!(header, h.as_str());
+            prop_assert_eq!(rest, "");
+        }
+    }
+}

@@ -604,3 +604,44 @@ fn mechanism_names() {
         );
     }
 }
+
+#[test]
+fn unknown_scram_user_looks_like_a_known_one() {
+    let store = store();
+    let config = ServerConfig::new().with_unknown_user_iterations(4096);
+    let salt_of = |user: &str| {
+        let mut server = ServerExchange::new(Mechanism::ScramSha256, &config).unwrap();
+        let first = format!("n,,n={user},r=abcdefgh");
+        let ServerStep::Challenge(c) = server.start(&store, Some(first.as_bytes())) else {
+            panic!("{user}: no server-first")
+        };
+        let text = String::from_utf8(c).unwrap();
+        let parts: Vec<&str> = text.split(',').collect();
+        (parts[1].to_string(), parts[2].to_string())
+    };
+    let (s1, i1) = salt_of("mallory");
+    let (s2, _) = salt_of("mallory");
+    let (s3, _) = salt_of("trudy");
+    let (_, known_i) = salt_of("alice");
+    assert_eq!(s1, s2, "the made-up salt must be stable");
+    assert_ne!(s1, s3);
+    assert_eq!(i1, known_i);
+    assert_eq!(i1, "i=4096");
+}
+
+#[test]
+fn errors_map_to_core_categories() {
+    use mailwire_core::Error as Core;
+    assert!(matches!(
+        Core::from(Error::ServerSignatureMismatch),
+        Core::Remote(_)
+    ));
+    assert!(matches!(
+        Core::from(Error::TooLarge { len: 9, limit: 8 }),
+        Core::Limit(_)
+    ));
+    assert!(matches!(
+        Core::from(Error::ChannelBindingRequired(Mechanism::ScramSha256Plus)),
+        Core::Local(_)
+    ));
+}

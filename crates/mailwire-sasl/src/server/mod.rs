@@ -7,15 +7,18 @@
 //! becomes [`ServerExchange::cancel`]. Nothing a client sends makes these
 //! panic or grow memory past [`ServerConfig::with_max_response_len`].
 
+mod config;
 mod oauth;
 mod scram;
+mod simple;
 mod store;
 
 use std::fmt;
 
-use mailwire_core::TlsInfo;
-
+pub use config::ServerConfig;
 pub use store::{CredentialStore, MemoryStore};
+
+use simple::{authorized, cram_md5, login_field, plain};
 
 use crate::{Error, Mechanism, util};
 
@@ -124,162 +127,6 @@ impl fmt::Debug for ServerStep {
     }
 }
 
-/// Server settings shared by all exchanges of a connection.
-#[derive(Clone)]
-pub struct ServerConfig {
-    tls_exporter: Option<Vec<u8>>,
-    tls_server_end_point: Option<Vec<u8>>,
-    external_identity: Option<String>,
-    cram_md5: bool,
-    anonymous: bool,
-    oauth: bool,
-    hostname: String,
-    max_response_len: usize,
-    success_data: bool,
-    oauth_error: String,
-}
-
-impl Default for ServerConfig {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl ServerConfig {
-    /// Defaults: no TLS data, PLAIN, LOGIN and SCRAM enabled; CRAM-MD5,
-    /// ANONYMOUS, OAuth and EXTERNAL off.
-    pub fn new() -> Self {
-        ServerConfig {
-            tls_exporter: None,
-            tls_server_end_point: None,
-            external_identity: None,
-            cram_md5: false,
-            anonymous: false,
-            oauth: false,
-            hostname: "localhost".to_string(),
-            max_response_len: MAX_RESPONSE_LEN,
-            success_data: false,
-            oauth_error: r#"{"status":"invalid_token"}"#.to_string(),
-        }
-    }
-
-    /// The TLS session's channel-binding data: enables `-PLUS` mechanisms
-    /// and downgrade detection (RFC 5802 §6).
-    pub fn with_tls_info(mut self, info: &TlsInfo) -> Self {
-        self.tls_exporter = info.tls_exporter.clone();
-        self.tls_server_end_point = info.tls_server_end_point.clone();
-        self
-    }
-
-    /// Enables EXTERNAL with the identity the TLS layer established (a
-    /// client certificate's subject, say).
-    pub fn with_external_identity(mut self, identity: impl Into<String>) -> Self {
-        self.external_identity = Some(identity.into());
-        self
-    }
-
-    /// Enables CRAM-MD5 (needs [`CredentialStore::cram_md5_password`]).
-    pub fn enable_cram_md5(mut self, enable: bool) -> Self {
-        self.cram_md5 = enable;
-        self
-    }
-
-    /// Enables ANONYMOUS.
-    pub fn enable_anonymous(mut self, enable: bool) -> Self {
-        self.anonymous = enable;
-        self
-    }
-
-    /// Enables OAUTHBEARER and XOAUTH2 (needs
-    /// [`CredentialStore::verify_oauth_token`]). `scope` and
-    /// `openid_configuration` (a URL) go into the error challenge (RFC 7628
-    /// §3.2.2) when given.
-    pub fn enable_oauth(
-        mut self,
-        enable: bool,
-        scope: Option<&str>,
-        openid_configuration: Option<&str>,
-    ) -> Self {
-        self.oauth = enable;
-        let mut json = String::from(r#"{"status":"invalid_token""#);
-        if let Some(s) = scope {
-            json.push_str(&format!(r#","scope":"{}""#, oauth::json_escape(s)));
-        }
-        if let Some(u) = openid_configuration {
-            json.push_str(&format!(
-                r#","openid-configuration":"{}""#,
-                oauth::json_escape(u)
-            ));
-        }
-        json.push('}');
-        self.oauth_error = json;
-        self
-    }
-
-    /// The host name in CRAM-MD5 challenges (default `localhost`).
-    pub fn with_hostname(mut self, hostname: impl Into<String>) -> Self {
-        let h: String = hostname.into();
-        if !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic() && b != b'>') {
-            self.hostname = h;
-        }
-        self
-    }
-
-    /// The largest client response accepted (default [`MAX_RESPONSE_LEN`]).
-    pub fn with_max_response_len(mut self, len: usize) -> Self {
-        self.max_response_len = len;
-        self
-    }
-
-    /// Whether the protocol can send data with its success reply (RFC 4422
-    /// §3.6; IMAP can, SMTP and POP3 cannot). When off (the default), the
-    /// SCRAM server-final message goes out as a last challenge, answered by
-    /// an empty response.
-    pub fn with_success_data(mut self, enable: bool) -> Self {
-        self.success_data = enable;
-        self
-    }
-
-    fn has_binding(&self) -> bool {
-        self.tls_exporter.is_some() || self.tls_server_end_point.is_some()
-    }
-
-    /// The mechanisms this configuration can serve, strongest first, for a
-    /// capability list. Leave out PLAIN and LOGIN before TLS (the protocol
-    /// crates' job).
-    pub fn mechanisms(&self) -> Vec<Mechanism> {
-        let mut out = Vec::new();
-        if self.has_binding() {
-            out.extend([Mechanism::ScramSha256Plus, Mechanism::ScramSha1Plus]);
-        }
-        out.extend([Mechanism::ScramSha256, Mechanism::ScramSha1]);
-        if self.external_identity.is_some() {
-            out.push(Mechanism::External);
-        }
-        if self.oauth {
-            out.extend([Mechanism::OAuthBearer, Mechanism::XOAuth2]);
-        }
-        out.extend([Mechanism::Plain, Mechanism::Login]);
-        if self.cram_md5 {
-            out.push(Mechanism::CramMd5);
-        }
-        if self.anonymous {
-            out.push(Mechanism::Anonymous);
-        }
-        out
-    }
-}
-
-impl fmt::Debug for ServerConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ServerConfig")
-            .field("mechanisms", &self.mechanisms())
-            .field("max_response_len", &self.max_response_len)
-            .field("success_data", &self.success_data)
-            .finish_non_exhaustive()
-    }
-}
-
 enum State {
     Plain,
     LoginUser,
@@ -359,6 +206,7 @@ impl ServerExchange {
                     config.tls_exporter.clone(),
                     config.tls_server_end_point.clone(),
                     util::random_nonce(24)?,
+                    config.unknown_user_iterations,
                 )))
             }
             _ => return Err(unsupported()),
@@ -464,7 +312,7 @@ impl ServerExchange {
         ServerStep::Failure(failure)
     }
 
-    fn success(identity: Identity) -> ServerStep {
+    pub(super) fn success(identity: Identity) -> ServerStep {
         ServerStep::Success {
             identity,
             additional_data: None,
@@ -596,91 +444,5 @@ impl fmt::Debug for ServerExchange {
             .field("started", &self.started)
             .field("done", &self.is_done())
             .finish_non_exhaustive()
-    }
-}
-
-/// Success for `authcid`, acting as `authzid` if allowed.
-fn authorized<S: CredentialStore + ?Sized>(
-    store: &S,
-    authcid: String,
-    authzid: Option<String>,
-) -> ServerStep {
-    let authzid = authzid.filter(|a| *a != authcid);
-    if let Some(a) = &authzid {
-        if !store.authorize(&authcid, a) {
-            return ServerStep::Failure(Failure::AuthorizationFailed);
-        }
-    }
-    ServerExchange::success(Identity { authcid, authzid })
-}
-
-/// A LOGIN field: non-empty UTF-8 without NUL.
-fn login_field(msg: &[u8]) -> Option<String> {
-    let s = std::str::from_utf8(msg).ok()?;
-    (!s.is_empty() && !s.contains('\0')).then(|| s.to_string())
-}
-
-/// PLAIN (RFC 4616 §2): `message = [authzid] UTF8NUL authcid UTF8NUL passwd`.
-fn plain<S: CredentialStore + ?Sized>(store: &S, msg: &[u8]) -> ServerStep {
-    let Ok(text) = std::str::from_utf8(msg) else {
-        return ServerStep::Failure(Failure::Malformed("PLAIN message is not UTF-8"));
-    };
-    let mut parts = text.split('\0');
-    let (Some(authzid), Some(authcid), Some(password), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return ServerStep::Failure(Failure::Malformed(
-            "PLAIN message must be authzid NUL authcid NUL password (RFC 4616 §2)",
-        ));
-    };
-    if authcid.is_empty() || password.is_empty() {
-        return ServerStep::Failure(Failure::Malformed(
-            "PLAIN user name and password must not be empty",
-        ));
-    }
-    if !store.verify_password(authcid, password) {
-        return ServerStep::Failure(Failure::AuthenticationFailed);
-    }
-    let authzid = Some(authzid.to_string()).filter(|a| !a.is_empty());
-    authorized(store, authcid.to_string(), authzid)
-}
-
-/// CRAM-MD5 (RFC 2195 §2): `user SP digest`, digest 32 lower-case hex.
-fn cram_md5<S: CredentialStore + ?Sized>(store: &S, challenge: &str, msg: &[u8]) -> ServerStep {
-    let Ok(text) = std::str::from_utf8(msg) else {
-        return ServerStep::Failure(Failure::Malformed("CRAM-MD5 response is not UTF-8"));
-    };
-    let Some((user, digest)) = text.rsplit_once(' ') else {
-        return ServerStep::Failure(Failure::Malformed(
-            "CRAM-MD5 response must be user SP digest (RFC 2195 §2)",
-        ));
-    };
-    if user.is_empty() || digest.len() != 32 || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return ServerStep::Failure(Failure::Malformed(
-            "CRAM-MD5 digest must be 32 hex digits after a user name",
-        ));
-    }
-    let digest = digest.to_ascii_lowercase();
-    // An unknown user is checked against a random key, so timing is alike.
-    let password = store
-        .cram_md5_password(user)
-        .map(|p| (p, true))
-        .unwrap_or_else(|| {
-            (
-                zeroize::Zeroizing::new(util::hex(&util::random_bytes(16).unwrap_or_default())),
-                false,
-            )
-        });
-    let expected = util::hex(&crate::client::hmac_md5(
-        password.0.as_bytes(),
-        challenge.as_bytes(),
-    ));
-    if util::ct_eq(expected.as_bytes(), digest.as_bytes()) && password.1 {
-        ServerExchange::success(Identity {
-            authcid: user.to_string(),
-            authzid: None,
-        })
-    } else {
-        ServerStep::Failure(Failure::AuthenticationFailed)
     }
 }

@@ -1,5 +1,7 @@
 //! SCRAM server (RFC 5802 §5, §7; RFC 7677), verifying against stored keys.
 
+use std::sync::OnceLock;
+
 use mailwire_core::b64;
 use zeroize::Zeroizing;
 
@@ -43,6 +45,7 @@ pub(super) struct ScramServer {
     exporter: Option<Vec<u8>>,
     end_point: Option<Vec<u8>>,
     server_nonce: String,
+    unknown_iterations: u32,
     phase: Phase,
 }
 
@@ -53,6 +56,7 @@ impl ScramServer {
         exporter: Option<Vec<u8>>,
         end_point: Option<Vec<u8>>,
         server_nonce: String,
+        unknown_iterations: u32,
     ) -> Self {
         ScramServer {
             hash,
@@ -60,6 +64,7 @@ impl ScramServer {
             exporter,
             end_point,
             server_nonce,
+            unknown_iterations,
             phase: Phase::Start,
         }
     }
@@ -148,7 +153,11 @@ impl ScramServer {
             .to_string();
         let (credentials, unknown) = match store.scram_credentials(&authcid, self.hash) {
             Some(c) => (c, false),
-            None => (fake_credentials(self.hash).ok_or(Failure::Internal)?, true),
+            None => (
+                fake_credentials(self.hash, &authcid, self.unknown_iterations)
+                    .ok_or(Failure::Internal)?,
+                true,
+            ),
         };
         let full_nonce = format!("{nonce}{}", self.server_nonce);
         let server_first = format!(
@@ -263,10 +272,15 @@ impl ScramServer {
     }
 }
 
-/// Made-up credentials for an unknown user.
-fn fake_credentials(hash: ScramHash) -> Option<ScramCredentials> {
-    let salt = util::random_bytes(16).ok()?;
+/// Made-up credentials for an unknown user. The salt is an HMAC of the
+/// name under a per-process random key, so asking twice gives the same
+/// salt, as for a real user; the keys are random (nothing can match them).
+fn fake_credentials(hash: ScramHash, authcid: &str, iterations: u32) -> Option<ScramCredentials> {
+    static KEY: OnceLock<Option<Vec<u8>>> = OnceLock::new();
+    let key = KEY.get_or_init(|| util::random_bytes(32).ok()).as_ref()?;
+    let mut salt = ScramHash::Sha256.hmac(key, &[b"unknown-user-salt\0", authcid.as_bytes()]);
+    salt.truncate(16);
     let stored = util::random_bytes(hash.output_len()).ok()?;
     let server = util::random_bytes(hash.output_len()).ok()?;
-    ScramCredentials::from_parts(hash, salt, crate::MIN_ITERATIONS, stored, server).ok()
+    ScramCredentials::from_parts(hash, salt.to_vec(), iterations, stored, server).ok()
 }

@@ -188,6 +188,9 @@ impl CredentialStore for MemoryStore {
             return false;
         };
         let Some(account) = self.users.get(name.as_str()) else {
+            // Do the same work as for a real user, so that the time taken
+            // does not tell which users exist.
+            let _ = ScramHash::Sha256.hi(prepared.as_bytes(), b"unknown user", self.iterations);
             return false;
         };
         let creds = &account.sha256;
