@@ -16,7 +16,7 @@ use std::time::Instant;
 use bytes::{Bytes, BytesMut};
 use mailwire_core::{DotDecoder, Error, LineEnding, LineFramer, Machine, TlsInfo, Transmit};
 
-pub use login::SaslClient;
+pub use login::{SaslClient, apop_digest};
 
 use crate::Limits;
 use crate::types::{

@@ -165,3 +165,39 @@ impl Server {
         Ok(())
     }
 }
+
+impl Server {
+    /// Answers the AUTH exchange in progress with the step a
+    /// [`mailwire_sasl::ServerExchange`] decided: a challenge goes out,
+    /// success logs in as the identity's effective name (the maildrop
+    /// event follows), failure answers `-ERR [AUTH]`.
+    ///
+    /// The exchange must be built without success data
+    /// (`mailwire_sasl::ServerConfig::with_success_data(false)`, the
+    /// default): POP3 has none (RFC 5034 §4).
+    pub fn answer_sasl(
+        &mut self,
+        step: mailwire_sasl::ServerStep,
+    ) -> Result<Option<mailwire_sasl::Identity>, Error> {
+        match step {
+            mailwire_sasl::ServerStep::Challenge(challenge) => {
+                self.auth_challenge(&challenge)?;
+                Ok(None)
+            }
+            mailwire_sasl::ServerStep::Success {
+                additional_data: Some(_),
+                ..
+            } => Err(Error::local(
+                "POP3 cannot carry SASL success data (RFC 5034 §4); disable it in the SASL config",
+            )),
+            mailwire_sasl::ServerStep::Success { identity, .. } => {
+                self.accept_login(identity.effective())?;
+                Ok(Some(identity))
+            }
+            mailwire_sasl::ServerStep::Failure(_) => {
+                self.reject_login(None)?;
+                Ok(None)
+            }
+        }
+    }
+}
