@@ -281,6 +281,7 @@ impl Client {
     fn fail(&mut self, error: Error) -> Error {
         self.closed = true;
         self.input.clear();
+        self.tls_pending = false;
         error
     }
 }
@@ -352,6 +353,9 @@ impl Machine for Client {
     }
 
     fn tls_established(&mut self, info: TlsInfo) -> Result<(), Error> {
+        if self.closed {
+            return Err(Error::local("the connection is closed"));
+        }
         if !self.tls_pending {
             return Err(Error::local("no STLS switch is pending"));
         }

@@ -318,6 +318,7 @@ impl Server {
         }
         self.closed = true;
         self.input.clear();
+        self.tls_pending = false;
         if self.state == State::Transaction {
             if let Some(drop) = self.maildrop.take() {
                 self.events
@@ -462,6 +463,9 @@ impl Machine for Server {
     }
 
     fn tls_established(&mut self, _info: TlsInfo) -> Result<(), Error> {
+        if self.closed {
+            return Err(Error::local("the connection is closed"));
+        }
         if !self.tls_pending {
             return Err(Error::local("no STLS switch is pending"));
         }
