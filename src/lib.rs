@@ -11,3 +11,5 @@ pub use mailwire_core as core;
 pub use mailwire_sasl as sasl;
 #[cfg(feature = "smtp")]
 pub use mailwire_smtp as smtp;
+#[cfg(feature = "pop3")]
+pub use mailwire_pop3 as pop3;
