@@ -16,10 +16,12 @@
 
 pub mod encode;
 pub mod parse;
+pub mod server;
 pub mod types;
 
 pub use encode::Encode;
 pub use parse::{ReplyAssembler, ReplyLine, parse_reply_line};
+pub use server::{Server, ServerConfig, ServerEvent};
 
 pub use types::{
     AddressLiteral, Body, ByMode, Capability, Command, DeliverBy, Domain, EhloParam, EhloReply,
