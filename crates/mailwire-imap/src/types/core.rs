@@ -36,6 +36,7 @@ macro_rules! str_newtype {
             }
 
             /// Wraps a string the parser already checked.
+            #[allow(dead_code)]
             pub(crate) fn unchecked(s: &'a str) -> Self {
                 $name(Cow::Borrowed(s))
             }

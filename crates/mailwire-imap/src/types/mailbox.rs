@@ -1,27 +1,42 @@
 //! Mailbox names (RFC 9051 §5.1): `mailbox = "INBOX" / astring`.
 
-use std::borrow::Cow;
-
 use super::core::AString;
 use crate::utf7;
 
-/// A mailbox name as on the wire. `INBOX` in any case is [`Mailbox::Inbox`]
-/// (RFC 9051 §5.1: "INBOX" is case-insensitive).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Mailbox<'a>(Option<AString<'a>>);
+/// A mailbox name as on the wire, in the form it came (or was built) in.
+/// `INBOX` in any case is the inbox (RFC 9051 §5.1): [`is_inbox`](Self::is_inbox),
+/// and equality and hashing treat all its spellings as one.
+#[derive(Debug, Clone)]
+pub struct Mailbox<'a>(AString<'a>);
+
+impl PartialEq for Mailbox<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.is_inbox() && other.is_inbox()) || self.0 == other.0
+    }
+}
+
+impl Eq for Mailbox<'_> {}
+
+impl std::hash::Hash for Mailbox<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        if self.is_inbox() {
+            b"INBOX".hash(state);
+        } else {
+            self.0.hash(state);
+        }
+    }
+}
 
 impl<'a> Mailbox<'a> {
     /// `INBOX`.
-    pub const INBOX: Mailbox<'static> = Mailbox(None);
+    pub fn inbox() -> Mailbox<'static> {
+        Mailbox(AString::new(&b"INBOX"[..]))
+    }
 
     /// The mailbox named by these wire bytes (modified UTF-7, or UTF-8 after
     /// `ENABLE UTF8=ACCEPT`).
     pub fn from_wire(name: AString<'a>) -> Self {
-        if name.as_bytes().eq_ignore_ascii_case(b"INBOX") {
-            Mailbox(None)
-        } else {
-            Mailbox(Some(name))
-        }
+        Mailbox(name)
     }
 
     /// A mailbox from its Unicode name, encoded in modified UTF-7 (RFC 3501
@@ -36,25 +51,19 @@ impl<'a> Mailbox<'a> {
         Mailbox::from_wire(AString::new(name.as_bytes()))
     }
 
-    /// Whether this is INBOX.
+    /// Whether this is INBOX (in any case).
     pub fn is_inbox(&self) -> bool {
-        self.0.is_none()
+        self.0.as_bytes().eq_ignore_ascii_case(b"INBOX")
     }
 
-    /// The wire name (`INBOX` for the inbox).
+    /// The wire name.
     pub fn as_bytes(&self) -> &[u8] {
-        match &self.0 {
-            None => b"INBOX",
-            Some(a) => a.as_bytes(),
-        }
+        self.0.as_bytes()
     }
 
     /// The wire form.
-    pub fn as_astring(&self) -> Cow<'_, AString<'a>> {
-        match &self.0 {
-            None => Cow::Owned(AString::new(&b"INBOX"[..])),
-            Some(a) => Cow::Borrowed(a),
-        }
+    pub fn as_astring(&self) -> &AString<'a> {
+        &self.0
     }
 
     /// The Unicode name: UTF-8 when `utf8` (UTF8=ACCEPT in force), else
@@ -70,7 +79,7 @@ impl<'a> Mailbox<'a> {
 
     /// A copy that owns its text.
     pub fn into_owned(self) -> Mailbox<'static> {
-        Mailbox(self.0.map(AString::into_owned))
+        Mailbox(self.0.into_owned())
     }
 }
 

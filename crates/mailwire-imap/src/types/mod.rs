@@ -2,9 +2,11 @@
 
 pub mod body;
 pub mod chars;
+pub mod command;
 pub mod core;
 pub mod data;
 pub mod fetch;
 pub mod flag;
 pub mod mailbox;
 pub mod response;
+pub mod search;

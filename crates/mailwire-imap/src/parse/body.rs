@@ -1,0 +1,237 @@
+//! Body structures (RFC 9051 §9 `body`).
+
+use super::Opts;
+use super::core::{R, byte, close, fail, nil, nstring, number, number64, sp, string};
+use super::fetch::envelope;
+use crate::types::body::{
+    Body, BodyExtension, BodyFields, BodyKind, BodyStructure, Disposition, ExtTail, Language,
+    LanguageTail, LocationTail, MultiPartExt, SinglePartExt,
+};
+use crate::types::core::IString;
+
+/// `body = "(" (body-type-1part / body-type-mpart) ")"`.
+pub(crate) fn body<'a>(i: &'a [u8], o: &Opts, depth: u32) -> R<'a, BodyStructure<'a>> {
+    if depth >= o.max_depth {
+        return fail(i);
+    }
+    let (j, ()) = byte(i, b'(')?;
+    let (j, b) = if j.first() == Some(&b'(') {
+        multipart(j, o, depth)?
+    } else {
+        single(j, o, depth)?
+    };
+    let (j, ()) = close(j, o)?;
+    Ok((j, b))
+}
+
+/// `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`.
+fn multipart<'a>(i: &'a [u8], o: &Opts, depth: u32) -> R<'a, BodyStructure<'a>> {
+    let mut parts = Vec::new();
+    let mut j = i;
+    loop {
+        let (r, b) = body(j, o, depth + 1)?;
+        parts.push(b);
+        j = r;
+        match j {
+            [b'(', ..] => {}
+            [b' ', b'(', ..] => j = &j[1..],
+            _ => break,
+        }
+    }
+    let (j, subtype) = string(sp(j)?.0, o)?;
+    // body-ext-mpart = body-fld-param [SP body-fld-dsp [SP body-fld-lang
+    //   [SP body-fld-loc *(SP body-extension)]]]
+    let (j, extension) = if j.first() == Some(&b' ') && j.get(1) != Some(&b')') {
+        let (k, params) = params(&j[1..], o)?;
+        let (k, tail) = ext_tail(k, o, depth)?;
+        (k, Some(MultiPartExt { params, tail }))
+    } else {
+        (j, None)
+    };
+    Ok((
+        j,
+        BodyStructure::Multi {
+            parts,
+            subtype,
+            extension,
+        },
+    ))
+}
+
+/// `body-type-1part = (body-type-basic / body-type-msg / body-type-text)
+/// [SP body-ext-1part]`.
+fn single<'a>(i: &'a [u8], o: &Opts, depth: u32) -> R<'a, BodyStructure<'a>> {
+    let (j, media_type) = string(i, o)?;
+    let (j, subtype) = string(sp(j)?.0, o)?;
+    let (j, fields) = body_fields(sp(j)?.0, o)?;
+    let t = media_type.as_bytes();
+    let (j, kind) = if t.eq_ignore_ascii_case(b"TEXT") {
+        // body-type-text = media-text SP body-fields SP body-fld-lines
+        let (j, lines) = number64(sp(j)?.0)?;
+        (j, BodyKind::Text { subtype, lines })
+    } else if t.eq_ignore_ascii_case(b"MESSAGE")
+        && (subtype.as_bytes().eq_ignore_ascii_case(b"RFC822")
+            || subtype.as_bytes().eq_ignore_ascii_case(b"GLOBAL"))
+        && j.get(1) == Some(&b'(')
+    {
+        // body-type-msg = media-message SP body-fields SP envelope SP body SP
+        //   body-fld-lines
+        let (j, env) = envelope(sp(j)?.0, o)?;
+        let (j, inner) = body(sp(j)?.0, o, depth + 1)?;
+        let (j, lines) = number64(sp(j)?.0)?;
+        (
+            j,
+            BodyKind::Message {
+                subtype,
+                envelope: Box::new(env),
+                body: Box::new(inner),
+                lines,
+            },
+        )
+    } else {
+        (
+            j,
+            BodyKind::Basic {
+                media_type,
+                subtype,
+            },
+        )
+    };
+    // body-ext-1part = body-fld-md5 [SP body-fld-dsp [SP body-fld-lang [SP
+    //   body-fld-loc *(SP body-extension)]]]
+    let (j, extension) = if j.first() == Some(&b' ') && j.get(1) != Some(&b')') {
+        let (k, md5) = nstring(&j[1..], o)?;
+        let (k, tail) = ext_tail(k, o, depth)?;
+        (k, Some(SinglePartExt { md5, tail }))
+    } else {
+        (j, None)
+    };
+    Ok((
+        j,
+        BodyStructure::Single {
+            body: Body { kind, fields },
+            extension,
+        },
+    ))
+}
+
+/// `body-fields = body-fld-param SP body-fld-id SP body-fld-desc SP
+/// body-fld-enc SP body-fld-octets`.
+fn body_fields<'a>(i: &'a [u8], o: &Opts) -> R<'a, BodyFields<'a>> {
+    let (j, params) = params(i, o)?;
+    let (j, id) = nstring(sp(j)?.0, o)?;
+    let (j, description) = nstring(sp(j)?.0, o)?;
+    let (j, encoding) = string(sp(j)?.0, o)?;
+    let (j, octets) = number(sp(j)?.0)?;
+    Ok((
+        j,
+        BodyFields {
+            params,
+            id,
+            description,
+            encoding,
+            octets,
+        },
+    ))
+}
+
+type Params<'a> = Vec<(IString<'a>, IString<'a>)>;
+
+/// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`.
+fn params<'a>(i: &'a [u8], o: &Opts) -> R<'a, Params<'a>> {
+    if let Ok((j, ())) = nil(i) {
+        return Ok((j, Vec::new()));
+    }
+    let (mut j, ()) = byte(i, b'(')?;
+    let mut out = Vec::new();
+    if o.quirks.empty_lists {
+        if let Ok((r, ())) = close(j, o) {
+            return Ok((r, out));
+        }
+    }
+    loop {
+        let (r, k) = string(j, o)?;
+        let (r, v) = string(sp(r)?.0, o)?;
+        out.push((k, v));
+        if let Ok((r, ())) = close(r, o) {
+            return Ok((r, out));
+        }
+        j = sp(r)?.0;
+    }
+}
+
+/// `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`.
+fn ext_tail<'a>(i: &'a [u8], o: &Opts, depth: u32) -> R<'a, Option<ExtTail<'a>>> {
+    let more = |j: &[u8]| j.first() == Some(&b' ') && j.get(1) != Some(&b')');
+    if !more(i) {
+        return Ok((i, None));
+    }
+    // body-fld-dsp = "(" string SP body-fld-param ")" / nil
+    let j = &i[1..];
+    let (j, disposition) = if let Ok((j, ())) = nil(j) {
+        (j, None)
+    } else {
+        let (j, ()) = byte(j, b'(')?;
+        let (j, kind) = string(j, o)?;
+        let (j, params) = params(sp(j)?.0, o)?;
+        let (j, ()) = close(j, o)?;
+        (j, Some(Disposition { kind, params }))
+    };
+    if !more(j) {
+        return Ok((
+            j,
+            Some(ExtTail {
+                disposition,
+                language: None,
+            }),
+        ));
+    }
+    // body-fld-lang = nstring / "(" string *(SP string) ")"
+    let j = &j[1..];
+    let (j, language) = if j.first() == Some(&b'(') {
+        let (j, v) = super::core::paren_list(j, o, |k| string(k, o))?;
+        (j, Language::List(v))
+    } else {
+        let (j, s) = nstring(j, o)?;
+        (j, Language::Single(s))
+    };
+    let (j, location) = if more(j) {
+        let (mut j, location) = nstring(&j[1..], o)?;
+        let mut extensions = Vec::new();
+        while more(j) {
+            let (r, e) = extension(&j[1..], o, depth + 1)?;
+            extensions.push(e);
+            j = r;
+        }
+        (
+            j,
+            Some(LocationTail {
+                location,
+                extensions,
+            }),
+        )
+    } else {
+        (j, None)
+    };
+    Ok((
+        j,
+        Some(ExtTail {
+            disposition,
+            language: Some(LanguageTail { language, location }),
+        }),
+    ))
+}
+
+/// `body-extension = nstring / number / number64 / "(" body-extension
+/// *(SP body-extension) ")"`.
+fn extension<'a>(i: &'a [u8], o: &Opts, depth: u32) -> R<'a, BodyExtension<'a>> {
+    if depth >= o.max_depth {
+        return fail(i);
+    }
+    match i.first() {
+        Some(b'(') => super::core::paren_list(i, o, |k| extension(k, o, depth + 1))
+            .map(|(r, v)| (r, BodyExtension::List(v))),
+        Some(b'0'..=b'9') => number64(i).map(|(r, n)| (r, BodyExtension::Number(n))),
+        _ => nstring(i, o).map(|(r, s)| (r, BodyExtension::NString(s))),
+    }
+}

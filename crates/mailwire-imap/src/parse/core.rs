@@ -1,0 +1,472 @@
+//! Parsers of the basic values (RFC 9051 §4, §9).
+
+use std::borrow::Cow;
+use std::num::NonZeroU32;
+
+use nom::IResult;
+use nom::bytes::complete::take_while1;
+use nom::error::{Error as NomError, ErrorKind};
+
+use super::Opts;
+use crate::types::chars::{is_astring_char, is_atom_char, is_tag_char, is_text_char};
+use crate::types::core::{
+    AString, Atom, AtomExt, Date, DateTime, IString, Literal, LiteralMode, MONTHS, NString, Quoted,
+    SeqNo, Sequence, SequenceSet, Tag, Text,
+};
+use crate::types::flag::{Flag, FlagFetch, FlagPerm};
+use crate::types::mailbox::Mailbox;
+
+/// Parser result over a complete message.
+pub(crate) type R<'a, T> = IResult<&'a [u8], T>;
+
+/// A parse failure at `i`.
+pub(crate) fn fail<T>(i: &[u8]) -> R<'_, T> {
+    Err(err(i))
+}
+
+/// The error value of a failure at `i`.
+pub(crate) fn err(i: &[u8]) -> nom::Err<NomError<&[u8]>> {
+    nom::Err::Error(NomError::new(i, ErrorKind::Verify))
+}
+
+/// One byte `b`.
+#[inline]
+pub(crate) fn byte(i: &[u8], b: u8) -> R<'_, ()> {
+    match i.first() {
+        Some(&c) if c == b => Ok((&i[1..], ())),
+        _ => fail(i),
+    }
+}
+
+/// `SP`.
+#[inline]
+pub(crate) fn sp(i: &[u8]) -> R<'_, ()> {
+    byte(i, b' ')
+}
+
+/// A keyword, ignoring ASCII case.
+#[inline]
+pub(crate) fn kw<'a>(i: &'a [u8], word: &str) -> R<'a, ()> {
+    let w = word.as_bytes();
+    if i.len() >= w.len() && i[..w.len()].eq_ignore_ascii_case(w) {
+        Ok((&i[w.len()..], ()))
+    } else {
+        fail(i)
+    }
+}
+
+/// Whether `i` starts with `word` (ignoring case) followed by a byte that
+/// cannot continue an atom.
+#[inline]
+pub(crate) fn starts_kw(i: &[u8], word: &str) -> bool {
+    let w = word.as_bytes();
+    i.len() >= w.len()
+        && i[..w.len()].eq_ignore_ascii_case(w)
+        && i.get(w.len()).is_none_or(|&b| !is_astring_char(b))
+}
+
+/// `")"`, after optional spaces if the trailing-space quirk is on.
+#[inline]
+pub(crate) fn close<'a>(i: &'a [u8], o: &Opts) -> R<'a, ()> {
+    let i = if o.quirks.trailing_space {
+        skip_spaces(i)
+    } else {
+        i
+    };
+    byte(i, b')')
+}
+
+pub(crate) fn skip_spaces(i: &[u8]) -> &[u8] {
+    let n = i.iter().take_while(|&&b| b == b' ').count();
+    &i[n..]
+}
+
+/// `CRLF` that must end the message.
+pub(crate) fn crlf_end<'a>(i: &'a [u8], o: &Opts) -> R<'a, ()> {
+    let i = if o.quirks.trailing_space {
+        skip_spaces(i)
+    } else {
+        i
+    };
+    if i == b"\r\n" {
+        Ok((&i[2..], ()))
+    } else {
+        fail(i)
+    }
+}
+
+/// `number = 1*DIGIT` (fits 32 bits).
+pub(crate) fn number(i: &[u8]) -> R<'_, u32> {
+    let (rest, n) = number64(i)?;
+    match u32::try_from(n) {
+        Ok(n) => Ok((rest, n)),
+        Err(_) => fail(i),
+    }
+}
+
+/// `number64 = 1*DIGIT` (fits 63 bits).
+pub(crate) fn number64(i: &[u8]) -> R<'_, u64> {
+    let digits = i.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 19 {
+        return fail(i);
+    }
+    let mut n: u64 = 0;
+    for &d in &i[..digits] {
+        n = n * 10 + u64::from(d - b'0');
+    }
+    if n > i64::MAX as u64 {
+        return fail(i);
+    }
+    Ok((&i[digits..], n))
+}
+
+/// `nz-number = digit-nz *DIGIT`.
+pub(crate) fn nz_number(i: &[u8]) -> R<'_, u32> {
+    let (rest, n) = number(i)?;
+    if n == 0 { fail(i) } else { Ok((rest, n)) }
+}
+
+fn ascii(b: &[u8]) -> &str {
+    // Callers pass ASCII-only slices.
+    std::str::from_utf8(b).unwrap_or_default()
+}
+
+/// `atom = 1*ATOM-CHAR`.
+pub(crate) fn atom(i: &[u8]) -> R<'_, Atom<'_>> {
+    let (rest, a) = take_while1(is_atom_char)(i)?;
+    Ok((rest, Atom::unchecked(ascii(a))))
+}
+
+/// `1*ASTRING-CHAR`.
+pub(crate) fn astring_atom(i: &[u8]) -> R<'_, AtomExt<'_>> {
+    let (rest, a) = take_while1(is_astring_char)(i)?;
+    Ok((rest, AtomExt::unchecked(ascii(a))))
+}
+
+/// `tag = 1*<any ASTRING-CHAR except "+">`.
+pub(crate) fn tag(i: &[u8]) -> R<'_, Tag<'_>> {
+    let (rest, a) = take_while1(is_tag_char)(i)?;
+    Ok((rest, Tag::unchecked(ascii(a))))
+}
+
+/// `quoted = DQUOTE *QUOTED-CHAR DQUOTE`;
+/// `QUOTED-CHAR = <any TEXT-CHAR except quoted-specials> / "\" quoted-specials / UTF8-2 / UTF8-3 / UTF8-4`.
+pub(crate) fn quoted<'a>(i: &'a [u8], o: &Opts) -> R<'a, Quoted<'a>> {
+    let (body, ()) = byte(i, b'"')?;
+    let mut owned: Option<Vec<u8>> = None;
+    let mut pos = 0;
+    loop {
+        let Some(k) = memchr::memchr3(b'"', b'\\', b'\r', &body[pos..]) else {
+            return fail(i);
+        };
+        let at = pos + k;
+        match body[at] {
+            b'"' => {
+                let content = &body[..at];
+                if memchr::memchr2(0, b'\n', content).is_some() {
+                    return fail(i);
+                }
+                let data = match owned {
+                    None => Cow::Borrowed(content),
+                    Some(mut v) => {
+                        v.extend_from_slice(&body[pos..at]);
+                        Cow::Owned(v)
+                    }
+                };
+                return Ok((&body[at + 1..], Quoted::unchecked(data)));
+            }
+            b'\\' => {
+                let Some(&esc) = body.get(at + 1) else {
+                    return fail(i);
+                };
+                if !(esc == b'"' || esc == b'\\' || (o.quirks.any_escape && is_text_char(esc))) {
+                    return fail(&body[at..]);
+                }
+                let v = owned.get_or_insert_with(Vec::new);
+                v.extend_from_slice(&body[pos..at]);
+                v.push(esc);
+                pos = at + 2;
+            }
+            _ => return fail(&body[at..]),
+        }
+    }
+}
+
+/// `literal = "{" number64 ["+"] "}" CRLF *CHAR8`;
+/// `literal8 = "~{" number64 "}" CRLF *OCTET` (RFC 3516).
+pub(crate) fn literal(i: &[u8]) -> R<'_, Literal<'_>> {
+    let (j, binary) = match i.first() {
+        Some(b'~') => (&i[1..], true),
+        _ => (i, false),
+    };
+    let (j, ()) = byte(j, b'{')?;
+    let (j, n) = number64(j)?;
+    let (j, mode) = match j.first() {
+        Some(b'+') => (&j[1..], LiteralMode::NonSync),
+        _ => (j, LiteralMode::Sync),
+    };
+    let (j, ()) = byte(j, b'}')?;
+    let (j, ()) = byte(j, b'\r')?;
+    let (j, ()) = byte(j, b'\n')?;
+    let n = usize::try_from(n).unwrap_or(usize::MAX);
+    if j.len() < n {
+        return fail(i);
+    }
+    Ok((&j[n..], Literal::unchecked(&j[..n], mode, binary)))
+}
+
+/// `string = quoted / literal` (literal8 accepted too).
+pub(crate) fn string<'a>(i: &'a [u8], o: &Opts) -> R<'a, IString<'a>> {
+    match i.first() {
+        Some(b'"') => quoted(i, o).map(|(r, q)| (r, IString::Quoted(q))),
+        Some(b'{') => literal(i).map(|(r, l)| (r, IString::Literal(l))),
+        Some(b'~') if i.get(1) == Some(&b'{') => literal(i).map(|(r, l)| (r, IString::Literal(l))),
+        _ if o.quirks.nil_as_string && starts_kw(i, "NIL") => Ok((
+            &i[3..],
+            IString::Quoted(Quoted::unchecked(Cow::Borrowed(b""))),
+        )),
+        _ => fail(i),
+    }
+}
+
+/// `astring = 1*ASTRING-CHAR / string`.
+pub(crate) fn astring<'a>(i: &'a [u8], o: &Opts) -> R<'a, AString<'a>> {
+    match i.first() {
+        Some(b'"' | b'{') => string(i, o).map(|(r, s)| (r, AString::String(s))),
+        Some(b'~') if i.get(1) == Some(&b'{') => string(i, o).map(|(r, s)| (r, AString::String(s))),
+        _ => astring_atom(i).map(|(r, a)| (r, AString::Atom(a))),
+    }
+}
+
+/// `nil = "NIL"`.
+pub(crate) fn nil(i: &[u8]) -> R<'_, ()> {
+    if starts_kw(i, "NIL") {
+        Ok((&i[3..], ()))
+    } else {
+        fail(i)
+    }
+}
+
+/// `nstring = string / nil`.
+pub(crate) fn nstring<'a>(i: &'a [u8], o: &Opts) -> R<'a, NString<'a>> {
+    match i.first() {
+        Some(b'"' | b'{' | b'~') => string(i, o).map(|(r, s)| (r, NString(Some(s)))),
+        _ => nil(i).map(|(r, ())| (r, NString(None))),
+    }
+}
+
+/// `mailbox = "INBOX" / astring`.
+pub(crate) fn mailbox<'a>(i: &'a [u8], o: &Opts) -> R<'a, Mailbox<'a>> {
+    astring(i, o).map(|(r, a)| (r, Mailbox::from_wire(a)))
+}
+
+/// `text = 1*TEXT-CHAR` up to CRLF (may be empty). Bytes that are not
+/// UTF-8 are replaced (text is for humans).
+pub(crate) fn text(i: &[u8]) -> R<'_, Text<'_>> {
+    let n = i.iter().take_while(|&&b| is_text_char(b)).count();
+    let t = match std::str::from_utf8(&i[..n]) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(String::from_utf8_lossy(&i[..n]).into_owned()),
+    };
+    Ok((&i[n..], Text::from_cow_unchecked(t)))
+}
+
+fn digits_n(i: &[u8], n: usize) -> R<'_, u32> {
+    if i.len() < n || !i[..n].iter().all(u8::is_ascii_digit) {
+        return fail(i);
+    }
+    let v = i[..n]
+        .iter()
+        .fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
+    Ok((&i[n..], v))
+}
+
+fn month(i: &[u8]) -> R<'_, u8> {
+    if i.len() < 3 {
+        return fail(i);
+    }
+    match MONTHS
+        .iter()
+        .position(|m| m.as_bytes().eq_ignore_ascii_case(&i[..3]))
+    {
+        Some(p) => Ok((&i[3..], p as u8 + 1)),
+        None => fail(i),
+    }
+}
+
+/// `date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time
+/// SP zone DQUOTE`; `date-day-fixed = (SP DIGIT) / 2DIGIT`.
+pub(crate) fn date_time(i: &[u8]) -> R<'_, DateTime> {
+    let (j, ()) = byte(i, b'"')?;
+    let (j, day) = match j.first() {
+        Some(b' ') => digits_n(&j[1..], 1)?,
+        _ => digits_n(j, 2)?,
+    };
+    let (j, ()) = byte(j, b'-')?;
+    let (j, mon) = month(j)?;
+    let (j, ()) = byte(j, b'-')?;
+    let (j, year) = digits_n(j, 4)?;
+    let (j, ()) = sp(j)?;
+    let (j, h) = digits_n(j, 2)?;
+    let (j, ()) = byte(j, b':')?;
+    let (j, m) = digits_n(j, 2)?;
+    let (j, ()) = byte(j, b':')?;
+    let (j, s) = digits_n(j, 2)?;
+    let (j, ()) = sp(j)?;
+    let (j, sign) = match j.first() {
+        Some(b'+') => (&j[1..], 1i16),
+        Some(b'-') => (&j[1..], -1i16),
+        _ => return fail(j),
+    };
+    let (j, zh) = digits_n(j, 2)?;
+    let (j, zm) = digits_n(j, 2)?;
+    let (j, ()) = byte(j, b'"')?;
+    let date = Date::new(year as u16, mon, day as u8).map_err(|_| err(i))?;
+    if zm > 59 {
+        return fail(i);
+    }
+    let zone = sign * (zh as i16 * 60 + zm as i16);
+    let dt = DateTime::new(date, h as u8, m as u8, s as u8, zone).map_err(|_| err(i))?;
+    Ok((j, dt))
+}
+
+/// `date = date-text / DQUOTE date-text DQUOTE`;
+/// `date-text = date-day "-" date-month "-" date-year`; `date-day = 1*2DIGIT`.
+pub(crate) fn date(i: &[u8]) -> R<'_, Date> {
+    let (j, q) = match i.first() {
+        Some(b'"') => (&i[1..], true),
+        _ => (i, false),
+    };
+    let dn = j.iter().take_while(|b| b.is_ascii_digit()).count();
+    if !(1..=2).contains(&dn) {
+        return fail(j);
+    }
+    let (j, day) = digits_n(j, dn)?;
+    let (j, ()) = byte(j, b'-')?;
+    let (j, mon) = month(j)?;
+    let (j, ()) = byte(j, b'-')?;
+    let (j, year) = digits_n(j, 4)?;
+    let (j, ()) = if q { byte(j, b'"')? } else { (j, ()) };
+    let d = Date::new(year as u16, mon, day as u8).map_err(|_| err(i))?;
+    Ok((j, d))
+}
+
+fn seq_no(i: &[u8]) -> R<'_, SeqNo> {
+    match i.first() {
+        Some(b'*') => Ok((&i[1..], SeqNo::Largest)),
+        _ => {
+            let (r, n) = nz_number(i)?;
+            Ok((
+                r,
+                SeqNo::Value(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)),
+            ))
+        }
+    }
+}
+
+/// `sequence-set = (seq-number / seq-range) ["," sequence-set]` or `"$"`
+/// (RFC 5182).
+pub(crate) fn sequence_set(i: &[u8]) -> R<'_, SequenceSet> {
+    if let Some(b'$') = i.first() {
+        return Ok((&i[1..], SequenceSet::saved()));
+    }
+    let mut items = Vec::new();
+    let mut j = i;
+    loop {
+        let (r, a) = seq_no(j)?;
+        let (r, s) = match r.first() {
+            Some(b':') => {
+                let (r, b) = seq_no(&r[1..])?;
+                (r, Sequence::Range(a, b))
+            }
+            _ => (r, Sequence::Single(a)),
+        };
+        items.push(s);
+        match r.first() {
+            Some(b',') => j = &r[1..],
+            _ => {
+                j = r;
+                break;
+            }
+        }
+    }
+    SequenceSet::new(items).map(|s| (j, s)).or_else(|_| fail(i))
+}
+
+/// Flag keyword characters; with the relaxed-flags quirk any byte but SP,
+/// `(`, `)` and controls (Gmail sends keywords with `]` and other specials).
+fn flag_atom<'a>(i: &'a [u8], o: &Opts) -> R<'a, Atom<'a>> {
+    if o.quirks.relaxed_flags {
+        let (rest, a) = take_while1(|b: u8| b > 0x20 && b < 0x7f && b != b'(' && b != b')')(i)?;
+        Ok((rest, Atom::unchecked(ascii(a))))
+    } else {
+        atom(i)
+    }
+}
+
+/// `flag = "\Answered" / ... / flag-keyword / flag-extension`.
+pub(crate) fn flag<'a>(i: &'a [u8], o: &Opts) -> R<'a, Flag<'a>> {
+    match i.first() {
+        Some(b'\\') => {
+            let (r, a) = atom(&i[1..])?;
+            Ok((r, Flag::system(a.as_str()).unwrap_or(Flag::Extension(a))))
+        }
+        _ => flag_atom(i, o).map(|(r, a)| (r, Flag::Keyword(a))),
+    }
+}
+
+/// `flag-fetch = flag / "\Recent"`.
+pub(crate) fn flag_fetch<'a>(i: &'a [u8], o: &Opts) -> R<'a, FlagFetch<'a>> {
+    if i.first() == Some(&b'\\') && starts_kw(&i[1..], "Recent") {
+        return Ok((&i[7..], FlagFetch::Recent));
+    }
+    flag(i, o).map(|(r, f)| (r, FlagFetch::Flag(f)))
+}
+
+/// `flag-perm = flag / "\*"`.
+pub(crate) fn flag_perm<'a>(i: &'a [u8], o: &Opts) -> R<'a, FlagPerm<'a>> {
+    if i.starts_with(b"\\*") {
+        return Ok((&i[2..], FlagPerm::Any));
+    }
+    flag(i, o).map(|(r, f)| (r, FlagPerm::Flag(f)))
+}
+
+/// `"(" [item *(SP item)] ")"`.
+pub(crate) fn paren_list<'a, T>(
+    i: &'a [u8],
+    o: &Opts,
+    mut item: impl FnMut(&'a [u8]) -> R<'a, T>,
+) -> R<'a, Vec<T>> {
+    let (mut j, ()) = byte(i, b'(')?;
+    let mut out = Vec::new();
+    if let Ok((r, ())) = close(j, o) {
+        return Ok((r, out));
+    }
+    loop {
+        let (r, v) = item(j)?;
+        out.push(v);
+        if let Ok((r, ())) = close(r, o) {
+            return Ok((r, out));
+        }
+        let (r, ()) = sp(r)?;
+        j = r;
+    }
+}
+
+/// `item *(SP item)` while another SP follows (no closing delimiter).
+pub(crate) fn sp_list<'a, T>(
+    mut i: &'a [u8],
+    mut item: impl FnMut(&'a [u8]) -> R<'a, T>,
+) -> R<'a, Vec<T>> {
+    let mut out = Vec::new();
+    while let Some(b' ') = i.first() {
+        match item(&i[1..]) {
+            Ok((r, v)) => {
+                out.push(v);
+                i = r;
+            }
+            Err(_) => break,
+        }
+    }
+    Ok((i, out))
+}

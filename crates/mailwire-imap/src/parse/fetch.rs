@@ -1,0 +1,304 @@
+//! FETCH response items and envelopes (RFC 9051 §7.5.2).
+
+use std::borrow::Cow;
+
+use super::Opts;
+use super::body::body;
+use super::core::{
+    R, astring, byte, close, date_time, fail, flag_fetch, kw, nstring, number, number64, nz_number,
+    paren_list, sp, string,
+};
+use crate::types::chars::is_astring_char;
+use crate::types::fetch::{Address, Envelope, FetchItem, Section, SectionText};
+
+/// `msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP (msg-att-dynamic /
+/// msg-att-static)) ")"`.
+pub(crate) fn fetch_items<'a>(i: &'a [u8], o: &Opts) -> R<'a, Vec<FetchItem<'a>>> {
+    let (mut j, ()) = byte(i, b'(')?;
+    let mut items = Vec::with_capacity(8);
+    loop {
+        let (r, item) = fetch_item(j, o)?;
+        items.push(item);
+        if let Ok((r, ())) = close(r, o) {
+            return Ok((r, items));
+        }
+        j = sp(r)?.0;
+    }
+}
+
+fn name_len(i: &[u8]) -> usize {
+    i.iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        .count()
+}
+
+/// One `msg-att-dynamic / msg-att-static`; unknown items become
+/// [`FetchItem::Unknown`].
+fn fetch_item<'a>(i: &'a [u8], o: &Opts) -> R<'a, FetchItem<'a>> {
+    let n = name_len(i);
+    let (name, j) = i.split_at(n);
+    let is = |w: &str| name.eq_ignore_ascii_case(w.as_bytes());
+    let known: Option<R<'a, FetchItem<'a>>> = match name.first().map(u8::to_ascii_uppercase) {
+        Some(b'U') if is("UID") => Some(nz_number(sp(j)?.0).map(|(r, n)| (r, FetchItem::Uid(n)))),
+        Some(b'F') if is("FLAGS") => Some(
+            paren_list(sp(j)?.0, o, |k| flag_fetch(k, o)).map(|(r, f)| (r, FetchItem::Flags(f))),
+        ),
+        Some(b'I') if is("INTERNALDATE") => {
+            Some(date_time(sp(j)?.0).map(|(r, d)| (r, FetchItem::InternalDate(d))))
+        }
+        Some(b'E') if is("ENVELOPE") => {
+            Some(envelope(sp(j)?.0, o).map(|(r, e)| (r, FetchItem::Envelope(Box::new(e)))))
+        }
+        Some(b'M') if is("MODSEQ") => Some((|| {
+            // "MODSEQ" SP "(" permsg-modsequence ")"
+            let (k, ()) = byte(sp(j)?.0, b'(')?;
+            let (k, n) = number64(k)?;
+            let (k, ()) = close(k, o)?;
+            Ok((k, FetchItem::ModSeq(n)))
+        })()),
+        Some(b'R') if is("RFC822.SIZE") => {
+            Some(number64(sp(j)?.0).map(|(r, n)| (r, FetchItem::Rfc822Size(n))))
+        }
+        Some(b'R') if is("RFC822") => {
+            Some(nstring(sp(j)?.0, o).map(|(r, s)| (r, FetchItem::Rfc822(s))))
+        }
+        Some(b'R') if is("RFC822.HEADER") => {
+            Some(nstring(sp(j)?.0, o).map(|(r, s)| (r, FetchItem::Rfc822Header(s))))
+        }
+        Some(b'R') if is("RFC822.TEXT") => {
+            Some(nstring(sp(j)?.0, o).map(|(r, s)| (r, FetchItem::Rfc822Text(s))))
+        }
+        Some(b'B') if is("BODYSTRUCTURE") => {
+            Some(body(sp(j)?.0, o, 0).map(|(r, b)| (r, FetchItem::BodyStructure(Box::new(b)))))
+        }
+        Some(b'B') if is("BODY") => Some(match j.first() {
+            Some(b'[') => body_section(j, o),
+            _ => body(sp(j)?.0, o, 0).map(|(r, b)| (r, FetchItem::Body(Box::new(b)))),
+        }),
+        Some(b'B') if is("BINARY") => Some((|| {
+            let (k, section) = section_binary(j)?;
+            let (k, data) = nstring(sp(k)?.0, o)?;
+            Ok((k, FetchItem::Binary { section, data }))
+        })()),
+        Some(b'B') if is("BINARY.SIZE") => Some((|| {
+            let (k, section) = section_binary(j)?;
+            let (k, size) = number(sp(k)?.0)?;
+            Ok((k, FetchItem::BinarySize { section, size }))
+        })()),
+        _ => None,
+    };
+    match known {
+        Some(r) => r,
+        None => unknown_item(i, o),
+    }
+}
+
+/// An item we do not know: `name [SP value]`, value skipped by its shape.
+fn unknown_item<'a>(i: &'a [u8], o: &Opts) -> R<'a, FetchItem<'a>> {
+    let n = i.iter().take_while(|&&b| is_astring_char(b)).count();
+    if n == 0 {
+        return fail(i);
+    }
+    let mut j = &i[n..];
+    if j.first() == Some(&b' ') && j.get(1) != Some(&b')') {
+        j = skip_value(&j[1..], o, 0)?.0;
+    }
+    let used = i.len() - j.len();
+    Ok((
+        j,
+        FetchItem::Unknown {
+            raw: Cow::Borrowed(&i[..used]),
+        },
+    ))
+}
+
+/// Skips one value of any shape: a parenthesized list, a string, or a token.
+pub(crate) fn skip_value<'a>(i: &'a [u8], o: &Opts, depth: u32) -> R<'a, ()> {
+    match i.first() {
+        Some(b'(') => {
+            if depth >= o.max_depth {
+                return fail(i);
+            }
+            let (j, _) = paren_list(i, o, |k| skip_value(k, o, depth + 1))?;
+            Ok((j, ()))
+        }
+        Some(b'"' | b'{' | b'~') => string(i, o).map(|(r, _)| (r, ())),
+        _ => {
+            let n = i
+                .iter()
+                .take_while(|&&b| b > 0x20 && b != 0x7f && b != b'(' && b != b')' && b != b'"')
+                .count();
+            if n == 0 { fail(i) } else { Ok((&i[n..], ())) }
+        }
+    }
+}
+
+/// `"BODY" section ["<" number ">"] SP nstring`, after `BODY`.
+fn body_section<'a>(i: &'a [u8], o: &Opts) -> R<'a, FetchItem<'a>> {
+    let (j, section) = section(i, o)?;
+    let (j, origin) = match j.first() {
+        Some(b'<') => {
+            let (k, n) = number(&j[1..])?;
+            let (k, ()) = byte(k, b'>')?;
+            (k, Some(n))
+        }
+        _ => (j, None),
+    };
+    let (j, data) = nstring(sp(j)?.0, o)?;
+    Ok((
+        j,
+        FetchItem::BodySection {
+            section,
+            origin,
+            data,
+        },
+    ))
+}
+
+/// `section = "[" [section-spec] "]"`;
+/// `section-spec = section-msgtext / (section-part ["." section-text])`.
+pub(crate) fn section<'a>(i: &'a [u8], o: &Opts) -> R<'a, Section<'a>> {
+    let (mut j, ()) = byte(i, b'[')?;
+    let mut part = Vec::new();
+    let mut text = None;
+    // section-part = nz-number *("." nz-number)
+    while j.first().is_some_and(u8::is_ascii_digit) {
+        let (r, n) = nz_number(j)?;
+        part.push(n);
+        j = r;
+        match j.first() {
+            Some(b'.') => j = &j[1..],
+            _ => break,
+        }
+    }
+    if j.first() != Some(&b']') {
+        let (r, t) = section_text(j, o, !part.is_empty())?;
+        text = Some(t);
+        j = r;
+    } else if j.len() < i.len() - 1 && i[i.len() - j.len() - 1] == b'.' {
+        return fail(j);
+    }
+    let (j, ()) = byte(j, b']')?;
+    Ok((j, Section { part, text }))
+}
+
+/// `section-text = section-msgtext / "MIME"`;
+/// `section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"`.
+fn section_text<'a>(i: &'a [u8], o: &Opts, mime_ok: bool) -> R<'a, SectionText<'a>> {
+    let header_list = |k: &'a [u8]| paren_list(sp(k)?.0, o, |m| astring(m, o));
+    if let Ok((j, ())) = kw(i, "HEADER.FIELDS.NOT") {
+        let (j, v) = header_list(j)?;
+        return Ok((j, SectionText::HeaderFieldsNot(v)));
+    }
+    if let Ok((j, ())) = kw(i, "HEADER.FIELDS") {
+        let (j, v) = header_list(j)?;
+        return Ok((j, SectionText::HeaderFields(v)));
+    }
+    if let Ok((j, ())) = kw(i, "HEADER") {
+        return Ok((j, SectionText::Header));
+    }
+    if let Ok((j, ())) = kw(i, "TEXT") {
+        return Ok((j, SectionText::Text));
+    }
+    if mime_ok {
+        if let Ok((j, ())) = kw(i, "MIME") {
+            return Ok((j, SectionText::Mime));
+        }
+    }
+    fail(i)
+}
+
+/// `section-binary = "[" [section-part] "]"`.
+pub(crate) fn section_binary(i: &[u8]) -> R<'_, Vec<u32>> {
+    let (mut j, ()) = byte(i, b'[')?;
+    let mut part = Vec::new();
+    if j.first() != Some(&b']') {
+        loop {
+            let (r, n) = nz_number(j)?;
+            part.push(n);
+            match r.first() {
+                Some(b'.') => j = &r[1..],
+                _ => {
+                    j = r;
+                    break;
+                }
+            }
+        }
+    }
+    let (j, ()) = byte(j, b']')?;
+    Ok((j, part))
+}
+
+/// `envelope = "(" env-date SP env-subject SP env-from SP env-sender SP
+/// env-reply-to SP env-to SP env-cc SP env-bcc SP env-in-reply-to SP
+/// env-message-id ")"`.
+pub(crate) fn envelope<'a>(i: &'a [u8], o: &Opts) -> R<'a, Envelope<'a>> {
+    let (j, ()) = byte(i, b'(')?;
+    let (j, date) = nstring(j, o)?;
+    let (j, subject) = nstring(sp(j)?.0, o)?;
+    let (j, from) = addresses(sp(j)?.0, o)?;
+    let (j, sender) = addresses(sp(j)?.0, o)?;
+    let (j, reply_to) = addresses(sp(j)?.0, o)?;
+    let (j, to) = addresses(sp(j)?.0, o)?;
+    let (j, cc) = addresses(sp(j)?.0, o)?;
+    let (j, bcc) = addresses(sp(j)?.0, o)?;
+    let (j, in_reply_to) = nstring(sp(j)?.0, o)?;
+    let (j, message_id) = nstring(sp(j)?.0, o)?;
+    let (j, ()) = close(j, o)?;
+    Ok((
+        j,
+        Envelope {
+            date,
+            subject,
+            from,
+            sender,
+            reply_to,
+            to,
+            cc,
+            bcc,
+            in_reply_to,
+            message_id,
+        },
+    ))
+}
+
+/// `env-from = "(" 1*address ")" / nil` (and the other address lists).
+fn addresses<'a>(i: &'a [u8], o: &Opts) -> R<'a, Vec<Address<'a>>> {
+    if i.first() != Some(&b'(') {
+        return super::core::nil(i).map(|(r, ())| (r, Vec::new()));
+    }
+    let mut j = &i[1..];
+    let mut out = Vec::with_capacity(1);
+    loop {
+        let (r, a) = address(j, o)?;
+        out.push(a);
+        if let Ok((r, ())) = close(r, o) {
+            return Ok((r, out));
+        }
+        // Addresses follow each other without a separator; some servers
+        // put a space between them.
+        j = match r.first() {
+            Some(b' ') => &r[1..],
+            _ => r,
+        };
+    }
+}
+
+/// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`.
+fn address<'a>(i: &'a [u8], o: &Opts) -> R<'a, Address<'a>> {
+    let (j, ()) = byte(i, b'(')?;
+    let (j, name) = nstring(j, o)?;
+    let (j, adl) = nstring(sp(j)?.0, o)?;
+    let (j, mailbox) = nstring(sp(j)?.0, o)?;
+    let (j, host) = nstring(sp(j)?.0, o)?;
+    let (j, ()) = close(j, o)?;
+    Ok((
+        j,
+        Address {
+            name,
+            adl,
+            mailbox,
+            host,
+        },
+    ))
+}
