@@ -319,9 +319,8 @@ impl Server {
         if self.session.txn.is_some() {
             return self.protocol_error(bad_sequence("STARTTLS in a mail transaction"));
         }
-        if !self.input.is_empty() {
-            return Err(self.plaintext_injection());
-        }
+        // Bytes already sent past this line are refused by `poll_event`
+        // once the switch is pending (they never run as commands).
         self.write_reply(Reply::ready_to_start_tls());
         self.tls_pending = true;
         self.events.push_back(ServerEvent::StartTls);
