@@ -22,14 +22,20 @@ impl Server {
         };
         match decoder.decode(&mut self.input) {
             None => false,
-            Some(DotChunk::Data(chunk)) => {
-                *size = size.saturating_add(chunk.len() as u64);
-                if *size > max {
-                    // Keep reading to the end marker, pass nothing more on.
-                    *too_big = true;
-                }
+            Some(DotChunk::Data(mut chunk)) => {
                 if !*too_big {
-                    self.events.push_back(ServerEvent::DataChunk(chunk));
+                    let room = max.saturating_sub(*size);
+                    if chunk.len() as u64 > room {
+                        // Keep reading to the end marker, pass nothing
+                        // past the limit on (cut where the limit falls,
+                        // so the result does not depend on packet sizes).
+                        *too_big = true;
+                        chunk.truncate(usize::try_from(room).unwrap_or(usize::MAX));
+                    }
+                    *size += chunk.len() as u64;
+                    if !chunk.is_empty() {
+                        self.events.push_back(ServerEvent::DataChunk(chunk));
+                    }
                 }
                 true
             }
