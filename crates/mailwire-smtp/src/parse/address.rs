@@ -116,12 +116,17 @@ pub(crate) fn mailbox<'a>(ctx: Ctx<'_>, i: &'a [u8]) -> Res<'a, Mailbox> {
     if i.get(at) != Some(&b'@') {
         return fail("mailbox needs '@' and a domain");
     }
-    let host_end = at
-        + 1
-        + i[at + 1..]
-            .iter()
+    let host = &i[at + 1..];
+    // A general address literal may hold '>' (dcontent = %d33-90 /
+    // %d94-126), so a literal ends at its ']'.
+    let host_len = if host.first() == Some(&b'[') {
+        memchr::memchr(b']', host).map_or(host.len(), |e| e + 1)
+    } else {
+        host.iter()
             .position(|&b| b == b'>' || b == b' ')
-            .unwrap_or(i.len() - at - 1);
+            .unwrap_or(host.len())
+    };
+    let host_end = at + 1 + host_len;
     let raw = &i[..host_end];
     if at > crate::types::address::MAX_LOCAL_PART_LEN {
         return fail("local part longer than 64 octets");

@@ -24,10 +24,27 @@ impl EhloReply {
     /// [`Capability::Unparsed`] rather than failing the reply.
     pub fn from_reply(reply: &Reply) -> Result<EhloReply, ParseError> {
         let first = &reply.lines()[0];
-        let bad = |reason| ParseError::new(ParseErrorKind::BadReply, reason, first.as_bytes());
+        let line = first.as_bytes();
+        let bad = |reason| ParseError::new(ParseErrorKind::BadReply, reason, line);
         if reply.code.get() != 250 {
             return Err(bad("EHLO reply code is not 250"));
         }
+        // RFC 2034 §3 puts no enhanced code on EHLO replies, so one the
+        // assembler took off the first line was part of the server's name
+        // (an all-numeric name like "2.0.0"): put it back.
+        let restored;
+        let first = match reply.enhanced {
+            Some(e) => {
+                let mut line = e.to_string();
+                if !first.is_empty() {
+                    line.push(' ');
+                    line.push_str(first.as_str());
+                }
+                restored = Text::new(&line).map_err(|_| bad("bad first line"))?;
+                &restored
+            }
+            None => first,
+        };
         let policy = Policy::client();
         let ctx = Ctx {
             src: first.0.bytes(),
