@@ -7,6 +7,8 @@
 #![deny(missing_docs)]
 
 pub use mailwire_core as core;
+#[cfg(feature = "imap")]
+pub use mailwire_imap as imap;
 #[cfg(feature = "sasl")]
 pub use mailwire_sasl as sasl;
 #[cfg(feature = "smtp")]

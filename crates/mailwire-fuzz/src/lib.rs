@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod core;
+pub mod imap;
 pub mod sasl;
 pub mod smtp;
 
@@ -19,6 +20,7 @@ pub fn targets() -> impl Iterator<Item = (&'static str, Check)> {
     core::TARGETS
         .iter()
         .chain(sasl::TARGETS)
+        .chain(imap::TARGETS)
         .chain(smtp::TARGETS)
         .copied()
 }
