@@ -14,11 +14,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod client;
 pub mod encode;
 pub mod parse;
 pub mod server;
 pub mod types;
 
+pub use client::{Client, ClientConfig, ClientEvent, Envelope, TlsPolicy};
 pub use encode::Encode;
 pub use parse::{ReplyAssembler, ReplyLine, parse_reply_line};
 pub use server::{Server, ServerConfig, ServerEvent};
