@@ -15,3 +15,5 @@ pub use mailwire_sasl as sasl;
 pub use mailwire_smtp as smtp;
 #[cfg(feature = "pop3")]
 pub use mailwire_pop3 as pop3;
+#[cfg(feature = "tokio")]
+pub use mailwire_tokio as tokio;
