@@ -9,6 +9,7 @@
 
 pub mod core;
 pub mod imap;
+pub mod pop3;
 pub mod sasl;
 pub mod smtp;
 
@@ -21,6 +22,7 @@ pub fn targets() -> impl Iterator<Item = (&'static str, Check)> {
         .iter()
         .chain(sasl::TARGETS)
         .chain(imap::TARGETS)
+        .chain(pop3::TARGETS)
         .chain(smtp::TARGETS)
         .copied()
 }
