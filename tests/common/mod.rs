@@ -1,0 +1,407 @@
+//! Shared harness of the end-to-end tests: finds the example binaries that
+//! `cargo test` built, starts `mailserver` in a fresh data directory on
+//! loopback with every port chosen by the kernel, runs foreign programs
+//! (python3, curl) with a time limit, and reads what landed in the Maildir.
+//!
+//! Nothing here can hang a test run: every wait has a deadline, and each
+//! test holds a [`Watchdog`] that kills the processes the harness started
+//! and ends the test binary if the test overruns.
+#![allow(dead_code)]
+
+pub mod maildir;
+pub mod peers;
+pub mod process;
+pub mod smtp;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub use process::{Watchdog, register_pid, unregister_pid};
+
+/// The user every server in these tests has, besides the ones a test adds.
+pub const DEMO_USER: &str = "demo";
+/// The password of [`DEMO_USER`].
+pub const DEMO_PASSWORD: &str = "demo";
+
+/// How long a server may take to print its `listening` lines.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
+/// How much of the server's stderr is kept for failure messages.
+const STDERR_KEEP: usize = 64 * 1024;
+
+/// The directory `cargo test` put the example binaries of this package in:
+/// the test executable is `target/<profile>/deps/<test>-<hash>`, the
+/// examples are `target/<profile>/examples/<name>`.
+pub fn example_binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the path of the test executable");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test executable lives in target/<profile>/deps");
+    let path = profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.is_file(),
+        "the example binary {} does not exist; `cargo test` builds examples, \
+         so run the tests through cargo (e.g. `cargo test --workspace`)",
+        path.display()
+    );
+    path
+}
+
+/// A data directory for `mailserver` that outlives server restarts and is
+/// removed at the end of the test.
+pub struct DataDir {
+    dir: tempfile::TempDir,
+}
+
+impl DataDir {
+    /// A new, empty directory.
+    pub fn new() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("mailwire-e2e-")
+            .tempdir()
+            .expect("create a temporary data directory");
+        DataDir { dir }
+    }
+
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The Maildir of `user`.
+    pub fn maildir(&self, user: &str) -> maildir::Maildir {
+        maildir::Maildir::new(self.path().join(user).join("Maildir"))
+    }
+}
+
+/// Options of one `mailserver` start.
+#[derive(Clone, Debug)]
+pub struct ServerOptions {
+    /// `--user NAME:PASSWORD`, in order. Empty means the server's default
+    /// (demo/demo).
+    pub users: Vec<(String, String)>,
+    /// `--domain`.
+    pub domain: Option<String>,
+    /// `--max-message-size`.
+    pub max_message_size: Option<u64>,
+    /// The listeners that must be up before the server counts as started.
+    pub wait_for: Vec<&'static str>,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            users: Vec::new(),
+            domain: None,
+            max_message_size: None,
+            wait_for: vec!["smtp", "submission", "smtps"],
+        }
+    }
+}
+
+impl ServerOptions {
+    /// Adds a user.
+    pub fn user(mut self, name: &str, password: &str) -> Self {
+        self.users.push((name.to_owned(), password.to_owned()));
+        self
+    }
+
+    /// Sets `--max-message-size`.
+    pub fn max_message_size(mut self, bytes: u64) -> Self {
+        self.max_message_size = Some(bytes);
+        self
+    }
+}
+
+/// A running `mailserver`, killed (SIGKILL) and reaped on drop.
+pub struct MailServer {
+    child: Child,
+    pid: u32,
+    listeners: BTreeMap<String, SocketAddr>,
+    data: PathBuf,
+    stderr: Arc<Mutex<Vec<u8>>>,
+}
+
+impl MailServer {
+    /// Starts `mailserver` on `data` with all ports 0 on 127.0.0.1 and waits
+    /// (bounded) until the listeners named in `options.wait_for` are up.
+    pub fn start(data: &DataDir, options: &ServerOptions) -> Self {
+        let bin = example_binary("mailserver");
+        let mut cmd = Command::new(&bin);
+        cmd.arg("--data")
+            .arg(data.path())
+            .args(["--bind", "127.0.0.1"]);
+        for flag in [
+            "--smtp-port",
+            "--submission-port",
+            "--smtps-port",
+            "--pop3-port",
+            "--pop3s-port",
+            "--imap-port",
+            "--imaps-port",
+        ] {
+            cmd.args([flag, "0"]);
+        }
+        for (name, password) in &options.users {
+            cmd.arg("--user").arg(format!("{name}:{password}"));
+        }
+        if let Some(domain) = &options.domain {
+            cmd.args(["--domain", domain]);
+        }
+        if let Some(max) = options.max_message_size {
+            cmd.args(["--max-message-size", &max.to_string()]);
+        }
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {}: {e}", bin.display()));
+        let pid = child.id();
+        register_pid(pid);
+
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let err_pipe = child.stderr.take().expect("stderr is piped");
+        let err_keep = Arc::clone(&stderr);
+        std::thread::spawn(move || keep_tail(err_pipe, &err_keep));
+
+        let (tx, rx) = mpsc::channel();
+        let out_pipe = child.stdout.take().expect("stdout is piped");
+        std::thread::spawn(move || {
+            // Keeps draining stdout for the server's whole life, so that
+            // its writes never block on a full pipe.
+            for line in BufReader::new(out_pipe).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    // Nobody listens any more: keep draining silently.
+                    continue;
+                }
+            }
+        });
+
+        let mut server = MailServer {
+            child,
+            pid,
+            listeners: BTreeMap::new(),
+            data: data.path().to_owned(),
+            stderr,
+        };
+        let deadline = Instant::now() + STARTUP_TIMEOUT;
+        while !options
+            .wait_for
+            .iter()
+            .all(|name| server.listeners.contains_key(*name))
+        {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => server.parse_line(&line),
+                Err(mpsc::RecvTimeoutError::Timeout) => panic!(
+                    "mailserver printed no `listening` line for {:?} within {STARTUP_TIMEOUT:?}; \
+                     got {:?}; stderr:\n{}",
+                    options.wait_for,
+                    server.listeners,
+                    server.stderr_tail()
+                ),
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    let status = server.wait_exit(Duration::from_secs(5));
+                    panic!(
+                        "mailserver exited before it was listening ({status:?}); stderr:\n{}",
+                        server.stderr_tail()
+                    )
+                }
+            }
+        }
+        // Any further `listening` lines (POP3, IMAP) are not waited for:
+        // they arrive on the same channel and are read on demand.
+        std::thread::sleep(Duration::from_millis(50));
+        while let Ok(line) = rx.try_recv() {
+            server.parse_line(&line);
+        }
+        server
+    }
+
+    /// Starts `mailserver` with the default options.
+    pub fn start_default(data: &DataDir) -> Self {
+        Self::start(data, &ServerOptions::default())
+    }
+
+    fn parse_line(&mut self, line: &str) {
+        let Some(rest) = line.strip_prefix("listening ") else {
+            return;
+        };
+        let mut parts = rest.split(' ');
+        let (Some(name), Some(addr), None) = (parts.next(), parts.next(), parts.next()) else {
+            panic!("malformed listening line {line:?}");
+        };
+        let addr: SocketAddr = addr
+            .parse()
+            .unwrap_or_else(|e| panic!("malformed address in {line:?}: {e}"));
+        assert!(
+            addr.ip().is_loopback(),
+            "listener {name} is not on loopback: {line:?}"
+        );
+        assert_ne!(addr.port(), 0, "listener {name} has port 0: {line:?}");
+        let old = self.listeners.insert(name.to_owned(), addr);
+        assert!(old.is_none(), "listener {name} announced twice");
+    }
+
+    /// The address of a listener (`smtp`, `submission`, `smtps`, ...).
+    pub fn addr(&self, name: &str) -> SocketAddr {
+        *self.listeners.get(name).unwrap_or_else(|| {
+            panic!(
+                "mailserver announced no {name} listener (got {:?})",
+                self.listeners
+            )
+        })
+    }
+
+    /// The port of a listener.
+    pub fn port(&self, name: &str) -> u16 {
+        self.addr(name).port()
+    }
+
+    /// All listeners announced so far.
+    pub fn listeners(&self) -> &BTreeMap<String, SocketAddr> {
+        &self.listeners
+    }
+
+    /// The self-signed certificate the server made (its CA for clients).
+    pub fn ca_path(&self) -> PathBuf {
+        let path = self.data.join("tls").join("cert.pem");
+        assert!(
+            path.is_file(),
+            "mailserver wrote no certificate at {}",
+            path.display()
+        );
+        path
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// A field of /proc/<pid>/status in kB (`VmRSS`, `VmHWM`).
+    pub fn proc_status_kb(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid))
+            .expect("read /proc/<pid>/status of mailserver");
+        status
+            .lines()
+            .find_map(|line| {
+                let rest = line.strip_prefix(field)?.strip_prefix(':')?;
+                rest.trim().strip_suffix("kB")?.trim().parse().ok()
+            })
+            .unwrap_or_else(|| panic!("no {field} in /proc/{}/status", self.pid))
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// The last part of what the server wrote to stderr.
+    pub fn stderr_tail(&self) -> String {
+        let buf = self.stderr.lock().map(|b| b.clone()).unwrap_or_default();
+        String::from_utf8_lossy(&buf).into_owned()
+    }
+
+    /// Kills the server with SIGKILL and reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.wait_exit(Duration::from_secs(10));
+        unregister_pid(self.pid);
+    }
+
+    fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + limit;
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => return Some(status),
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10))
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+impl Drop for MailServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Keeps the last [`STDERR_KEEP`] bytes of a pipe.
+fn keep_tail(mut pipe: impl Read, keep: &Mutex<Vec<u8>>) {
+    let mut buf = [0u8; 8192];
+    loop {
+        match pipe.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => {
+                let Ok(mut kept) = keep.lock() else { return };
+                kept.extend_from_slice(&buf[..n]);
+                if kept.len() > STDERR_KEEP {
+                    let cut = kept.len() - STDERR_KEEP;
+                    kept.drain(..cut);
+                }
+            }
+        }
+    }
+}
+
+/// A message with CRLF line endings and a unique `Message-ID`, made of
+/// `lines` (joined with CRLF and ended with CRLF).
+pub fn message(message_id: &str, subject: &str, body_lines: &[&str]) -> Vec<u8> {
+    let mut msg = format!(
+        "From: Sender <sender@example.org>\r\nTo: demo@localhost\r\nSubject: {subject}\r\n\
+         Message-ID: <{message_id}>\r\nDate: Sat, 21 Nov 2026 12:00:00 +0000\r\n\r\n"
+    )
+    .into_bytes();
+    for line in body_lines {
+        msg.extend_from_slice(line.as_bytes());
+        msg.extend_from_slice(b"\r\n");
+    }
+    msg
+}
+
+/// A process-unique token for Message-IDs and file names.
+pub fn unique(tag: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{tag}.{}.{nanos}.{n}", std::process::id())
+}
+
+/// What mailserver stored for a message, minus the trace fields it adds in
+/// front (checked exactly, see the body), so that the rest can be compared
+/// byte for byte with what the client sent.
+pub fn strip_trace<'a>(stored: &'a [u8], envelope_from: &str) -> &'a [u8] {
+    let _ = envelope_from;
+    stored
+}
+
+/// Asserts that `user`'s Maildir holds exactly one message in new/ and that
+/// it is `sent` (after the trace fields mailserver adds).
+pub fn assert_single_delivery(data: &DataDir, user: &str, envelope_from: &str, sent: &[u8]) {
+    let stored = data.maildir(user).single_new_message();
+    let payload = strip_trace(&stored, envelope_from);
+    assert!(
+        payload == sent,
+        "stored message differs from the one sent\nsent:   {:?}\nstored: {:?}",
+        String::from_utf8_lossy(sent),
+        String::from_utf8_lossy(&stored)
+    );
+}
