@@ -63,7 +63,7 @@ impl ServerConfig {
         self
     }
 
-    /// Enables CRAM-MD5 (needs [`CredentialStore::cram_md5_password`]).
+    /// Enables CRAM-MD5 (needs [`crate::CredentialStore::cram_md5_password`]).
     pub fn enable_cram_md5(mut self, enable: bool) -> Self {
         self.cram_md5 = enable;
         self
@@ -76,7 +76,7 @@ impl ServerConfig {
     }
 
     /// Enables OAUTHBEARER and XOAUTH2 (needs
-    /// [`CredentialStore::verify_oauth_token`]). `scope` and
+    /// [`crate::CredentialStore::verify_oauth_token`]). `scope` and
     /// `openid_configuration` (a URL) go into the error challenge (RFC 7628
     /// §3.2.2) when given.
     pub fn enable_oauth(

@@ -13,6 +13,38 @@ use crate::{Error, util};
 ///
 /// Unknown users and wrong secrets give the same [`crate::Failure`], so a
 /// client cannot probe which users exist.
+///
+/// A store backed by a database of stored SCRAM keys (no passwords):
+///
+/// ```
+/// use mailwire_sasl::{
+///     ClientExchange, CredentialStore, Credentials, Mechanism, ScramCredentials, ScramHash,
+///     ServerConfig, ServerExchange, ServerStep,
+/// };
+///
+/// struct Db { alice: ScramCredentials }
+///
+/// impl CredentialStore for Db {
+///     fn scram_credentials(&self, user: &str, hash: ScramHash) -> Option<ScramCredentials> {
+///         (user == "alice" && hash == ScramHash::Sha256).then(|| self.alice.clone())
+///     }
+/// }
+///
+/// // Provisioning: derive once, store salt, count and keys.
+/// let alice = ScramCredentials::derive(ScramHash::Sha256, "pw", b"16-byte-salt....", 4096).unwrap();
+/// let db = Db { alice };
+///
+/// let creds = Credentials::password("alice", "pw");
+/// let mut client = ClientExchange::new(Mechanism::ScramSha256, &creds, None).unwrap();
+/// let mut server = ServerExchange::new(Mechanism::ScramSha256, &ServerConfig::new()).unwrap();
+/// let ir = client.initial_response().unwrap();
+/// let ServerStep::Challenge(server_first) = server.start(&db, Some(&ir)) else { panic!() };
+/// let client_final = client.step(&server_first).unwrap();
+/// let ServerStep::Challenge(server_final) = server.step(&db, &client_final) else { panic!() };
+/// assert!(client.step(&server_final).unwrap().is_empty()); // server verified
+/// assert!(matches!(server.step(&db, b""), ServerStep::Success { .. }));
+/// client.finish(None).unwrap();
+/// ```
 pub trait CredentialStore {
     /// PLAIN and LOGIN: whether `password` is right for `authcid`.
     /// Compare in constant time.
