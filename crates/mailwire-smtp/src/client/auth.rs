@@ -73,10 +73,19 @@ impl Client {
                 "{mechanism} would send the secret without TLS; start TLS or set ClientConfig::allow_cleartext_auth"
             )));
         }
+        // RFC 5802 §6: a client that can bind announces it (`y`) to a
+        // server that did not offer `-PLUS`, so a downgrade is caught; when
+        // the server offers `-PLUS` and the caller still chose plain SCRAM,
+        // `y` would be a false alarm, so no binding data is given (`n`).
+        let server_offers_plus = self.ehlo.as_ref().is_some_and(|e| {
+            e.auth_mechanisms()
+                .iter()
+                .any(|m| Mechanism::parse(m.as_bytes()).is_ok_and(|m| m.is_plus()))
+        });
         let binding = self
             .tls_info
             .as_ref()
-            .filter(|_| self.tls)
+            .filter(|_| self.tls && (mechanism.is_plus() || !server_offers_plus))
             .and_then(ChannelBinding::from_tls_info);
         let exchange =
             ClientExchange::new(mechanism.clone(), credentials, binding).map_err(sasl_error)?;

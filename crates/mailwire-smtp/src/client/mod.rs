@@ -40,6 +40,7 @@
 //! ```
 
 mod auth;
+mod body;
 mod envelope;
 mod transaction;
 

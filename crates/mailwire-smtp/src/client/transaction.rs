@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use bytes::Bytes;
 use mailwire_core::{DotStuffer, Error, Result};
 
+use super::body::CrlfNormalizer;
 use super::{BodyInfo, Client, ClientEvent, Envelope, Op, Sent};
 use crate::encode::Encode;
 use crate::types::{Body, Capability, Command, ForwardPath, MailParameters, RcptParameters, Reply};
@@ -32,6 +33,8 @@ pub(super) struct Txn {
     chunks: VecDeque<Bytes>,
     body_ended: bool,
     stuffer: Option<DotStuffer>,
+    /// Line-ending canonicalisation of a text body sent with BDAT.
+    crlf: Option<CrlfNormalizer>,
     stage: Stage,
     mail_failure: Option<Reply>,
     last_rcpt_failure: Option<Reply>,
@@ -90,6 +93,7 @@ impl Client {
             chunks: VecDeque::new(),
             body_ended: false,
             stuffer: None,
+            crlf: (!info.binary).then(CrlfNormalizer::new),
             stage: Stage::Envelope,
             mail_failure: None,
             last_rcpt_failure: None,
@@ -480,7 +484,19 @@ impl Client {
                 return;
             };
             // RFC 3030 §2: "BDAT" SP size [SP "LAST"] CRLF, then exactly
-            // `size` octets, unchanged.
+            // `size` octets. A text body is put in canonical form first
+            // (one bounded piece at a time); a binary one goes unchanged.
+            let data = match txn.crlf.as_mut() {
+                Some(crlf) => {
+                    let mut canonical = bytes::BytesMut::with_capacity(data.len() + 2);
+                    crlf.encode(&data, &mut canonical);
+                    if last {
+                        crlf.finish(&mut canonical);
+                    }
+                    canonical.freeze()
+                }
+                None => data,
+            };
             let command = Command::Bdat {
                 size: data.len() as u64,
                 last,
