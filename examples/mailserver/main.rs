@@ -15,6 +15,7 @@
 // The store serves SMTP delivery now and POP3/IMAP as their handlers land.
 #[allow(dead_code)]
 mod maildir;
+mod smtp;
 mod tls;
 mod users;
 
@@ -110,7 +111,7 @@ pub struct Ctx {
     /// The data directory.
     pub data: PathBuf,
     /// Users and credentials.
-    pub users: Users,
+    pub users: Arc<Users>,
     /// The largest message accepted.
     pub max_message_size: usize,
 }
@@ -162,9 +163,27 @@ fn services(args: &Args) -> Vec<Service> {
     };
     vec![
         // RFC 5321 §4.5.3.2.7: a server waits at least 5 minutes for a command.
-        service("smtp", args.smtp_port, false, 600, None),
-        service("submission", args.submission_port, false, 600, None),
-        service("smtps", args.smtps_port, true, 600, None),
+        service(
+            "smtp",
+            args.smtp_port,
+            false,
+            600,
+            Some(smtp::handler(smtp::Mode::Mx)),
+        ),
+        service(
+            "submission",
+            args.submission_port,
+            false,
+            600,
+            Some(smtp::handler(smtp::Mode::Submission)),
+        ),
+        service(
+            "smtps",
+            args.smtps_port,
+            true,
+            600,
+            Some(smtp::handler(smtp::Mode::Smtps)),
+        ),
         // RFC 1939 §3: the autologout timer is at least 10 minutes.
         service("pop3", args.pop3_port, false, 900, None),
         service("pop3s", args.pop3s_port, true, 900, None),
@@ -194,6 +213,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), String> {
+    let mut signals = Signals::install()?;
     std::fs::create_dir_all(&args.data)
         .map_err(|e| format!("creating {}: {e}", args.data.display()))?;
     let user_list = if args.users.is_empty() {
@@ -221,7 +241,7 @@ async fn run(args: Args) -> Result<(), String> {
     let ctx = Arc::new(Ctx {
         domain: args.domain.clone(),
         data: args.data.clone(),
-        users,
+        users: Arc::new(users),
         max_message_size: args.max_message_size,
     });
 
@@ -253,7 +273,7 @@ async fn run(args: Args) -> Result<(), String> {
         tasks.spawn(serve(listener, config, shutdown.clone(), handler));
     }
 
-    wait_for_signal().await;
+    signals.wait().await;
     tracing::info!("shutting down");
     shutdown.cancel();
     while let Some(result) = tasks.join_next().await {
@@ -280,25 +300,37 @@ fn serve_config(service: &Service, tls: &ServerTls, max_connections: usize) -> S
     config
 }
 
-async fn wait_for_signal() {
+/// SIGINT and SIGTERM, watched from the start so that a signal during a
+/// slow start still ends the server gracefully.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot watch SIGTERM");
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> Result<Signals, String> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let watch = |kind| signal(kind).map_err(|e| format!("watching signals: {e}"));
+            Ok(Signals {
+                interrupt: watch(SignalKind::interrupt())?,
+                terminate: watch(SignalKind::terminate())?,
+            })
         }
+        #[cfg(not(unix))]
+        Ok(Signals {})
     }
-    #[cfg(not(unix))]
-    {
+
+    async fn wait(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
     }
 }

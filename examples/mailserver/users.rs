@@ -17,6 +17,8 @@ pub const DEMO_USER: (&str, &str) = ("demo", "demo");
 /// Known users and their credentials.
 pub struct Users {
     names: BTreeSet<String>,
+    /// The first user given: gets postmaster mail unless `postmaster` exists.
+    first: Option<String>,
     store: MemoryStore,
 }
 
@@ -61,7 +63,12 @@ impl Users {
                 .map_err(|e| format!("user {name:?}: {e}"))?;
             names.insert(name.clone());
         }
-        Ok(Users { names, store })
+        let first = list.first().map(|(name, _)| name.clone());
+        Ok(Users {
+            names,
+            first,
+            store,
+        })
     }
 
     /// The canonical user for a mailbox local part, if it exists (local
@@ -71,9 +78,10 @@ impl Users {
         self.names.get(&wanted).map(String::as_str)
     }
 
-    /// All user names.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.names.iter().map(String::as_str)
+    /// The user who receives postmaster mail (RFC 5321 §4.5.1): the user
+    /// `postmaster` if it exists, else the first user given.
+    pub fn postmaster(&self) -> Option<&str> {
+        self.lookup("postmaster").or(self.first.as_deref())
     }
 }
 
@@ -124,10 +132,17 @@ mod tests {
         assert!(!users.verify_password("bob", "secret"));
         assert_eq!(users.lookup("ALICE"), Some("alice"));
         assert_eq!(users.lookup("bob"), None);
+        assert_eq!(users.postmaster(), Some("alice"));
         assert!(
             users
                 .scram_credentials("alice", ScramHash::Sha256)
                 .is_some()
         );
+        let others = Users::new(&[
+            ("zed".into(), "x".into()),
+            ("postmaster".into(), "y".into()),
+        ])
+        .unwrap();
+        assert_eq!(others.postmaster(), Some("postmaster"));
     }
 }

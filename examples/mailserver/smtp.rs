@@ -1,0 +1,391 @@
+//! SMTP for the mail server: the `mailwire_smtp::Server` machine driven by
+//! `mailwire-tokio`, delivering into the users' maildirs.
+//!
+//! Three listeners share this handler:
+//!
+//! * `smtp` ([`Mode::Mx`]): mail for `<user>@<domain>` from anyone. STARTTLS
+//!   is offered; AUTH only under TLS. Unknown local users get `550 5.1.1`,
+//!   other domains `550 5.7.1` (this server relays nothing).
+//! * `submission` ([`Mode::Submission`], RFC 6409): STARTTLS, then AUTH,
+//!   before any MAIL (`530` otherwise).
+//! * `smtps` ([`Mode::Smtps`], RFC 8314): TLS from the first byte; AUTH
+//!   before any MAIL.
+//!
+//! The machine owns the protocol (command order, the EHLO reply, SIZE,
+//! STARTTLS, AUTH with the users' SCRAM keys, timeouts); this file only
+//! decides which recipients exist and stores messages. `250` for a message
+//! goes out only once every copy is synced to disk in `new/`.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use mailwire::smtp::server::{AuthConfig, ServerConfig, ServerEvent};
+use mailwire::smtp::{EnhancedCode, ForwardPath, Host, Reply, ReversePath, Server};
+use mailwire_tokio::{Connection, EndReason, Incoming};
+use tokio::net::TcpStream;
+
+use crate::maildir::Delivery;
+use crate::{BoxFuture, Ctx, Handler};
+
+/// Which SMTP service a listener offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Incoming mail for local users (port 25 style).
+    Mx,
+    /// Message submission with STARTTLS and AUTH required.
+    Submission,
+    /// Message submission over implicit TLS, AUTH required.
+    Smtps,
+}
+
+/// The listener handler for `mode`.
+pub fn handler(mode: Mode) -> Handler {
+    Arc::new(move |incoming: Incoming, ctx: Arc<Ctx>| -> BoxFuture {
+        Box::pin(handle(incoming, ctx, mode))
+    })
+}
+
+/// The machine configuration for one connection.
+fn server_config(ctx: &Ctx, mode: Mode) -> Result<ServerConfig, String> {
+    let host = Host::try_from(ctx.domain.as_str()).map_err(|e| format!("{e}"))?;
+    let mut config = ServerConfig::new(host);
+    config.limits.max_message_size = ctx.max_message_size as u64;
+    config.starttls = mode != Mode::Smtps;
+    config.require_tls = mode == Mode::Submission;
+    let sasl = mailwire::sasl::ServerConfig::new().with_hostname(ctx.domain.clone());
+    config.auth = AuthConfig::with_store(ctx.users.clone(), sasl);
+    config.auth.required = mode != Mode::Mx;
+    Ok(config)
+}
+
+/// Runs one SMTP connection to its end.
+pub async fn handle(incoming: Incoming, ctx: Arc<Ctx>, mode: Mode) {
+    let peer = incoming.peer_addr();
+    let config = match server_config(&ctx, mode) {
+        Ok(config) => config,
+        Err(e) => {
+            tracing::error!(error = %e, "invalid SMTP configuration");
+            return;
+        }
+    };
+    let machine = match (mode, incoming.tls_info()) {
+        (Mode::Smtps, Some(info)) => Server::with_tls(config, info.clone()),
+        (Mode::Smtps, None) => {
+            tracing::error!("smtps connection without TLS");
+            return;
+        }
+        _ => Server::new(config),
+    };
+    let mut conn = incoming.into_connection(machine);
+    let mut session = Session {
+        ctx,
+        peer: peer.ip(),
+        helo: None,
+        user: None,
+        txn: None,
+    };
+    loop {
+        match conn.next_event().await {
+            Ok(Some(event)) => session.on_event(&mut conn, event).await,
+            Ok(None) => break,
+            Err(e) if !e.is_fatal() => {
+                tracing::debug!(%peer, error = %e, "answered a client error")
+            }
+            Err(e) => {
+                tracing::debug!(%peer, error = %e, "SMTP connection failed");
+                break;
+            }
+        }
+    }
+    if matches!(
+        conn.end_reason(),
+        Some(EndReason::Shutdown | EndReason::IdleTimeout)
+    ) {
+        // 421 4.3.2, RFC 5321 §3.8.
+        conn.machine_mut().shutdown();
+    }
+    session.txn = None;
+    if let Err(e) = conn.close().await {
+        tracing::debug!(%peer, error = %e, "closing");
+    }
+}
+
+/// What one connection knows.
+struct Session {
+    ctx: Arc<Ctx>,
+    peer: IpAddr,
+    helo: Option<String>,
+    /// The authenticated user.
+    user: Option<String>,
+    txn: Option<Txn>,
+}
+
+/// A mail transaction.
+#[derive(Default)]
+struct Txn {
+    from: String,
+    /// Local users and the address each was reached by, without repeats.
+    rcpts: Vec<(String, String)>,
+    /// One open delivery per recipient while the body arrives.
+    deliveries: Vec<Delivery>,
+    /// A write failed: the message will be refused.
+    failed: bool,
+}
+
+type Conn = Connection<Server, TcpStream>;
+
+impl Session {
+    async fn on_event(&mut self, conn: &mut Conn, event: ServerEvent) {
+        let answered = match event {
+            ServerEvent::Hello { host, .. } => {
+                self.helo = Some(host.to_string());
+                self.txn = None;
+                conn.machine_mut().accept()
+            }
+            ServerEvent::Mail { from, .. } => {
+                self.txn = Some(Txn {
+                    from: match &from {
+                        ReversePath::Null => String::new(),
+                        ReversePath::Mailbox(m) => m.as_str().to_owned(),
+                    },
+                    ..Txn::default()
+                });
+                conn.machine_mut().accept()
+            }
+            ServerEvent::Rcpt { to, .. } => {
+                let answer = self.recipient(&to);
+                match answer {
+                    Ok(()) => conn.machine_mut().accept(),
+                    Err(reply) => conn.machine_mut().reject(reply),
+                }
+            }
+            ServerEvent::DataStart { .. } => match self.start_deliveries(conn.is_tls()) {
+                Ok(()) => conn.machine_mut().accept(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot start a delivery");
+                    self.txn = None;
+                    conn.machine_mut().reject(local_error())
+                }
+            },
+            ServerEvent::DataChunk(chunk) => {
+                self.write_chunk(&chunk);
+                Ok(())
+            }
+            ServerEvent::DataEnd { .. } => {
+                let reply = self.finish_deliveries().await;
+                match reply {
+                    Ok(()) => conn.machine_mut().accept(),
+                    Err(reply) => conn.machine_mut().reject(reply),
+                }
+            }
+            ServerEvent::DataAborted(why) => {
+                tracing::debug!(?why, "message refused by the machine");
+                self.txn = None;
+                Ok(())
+            }
+            ServerEvent::Reset => {
+                self.txn = None;
+                Ok(())
+            }
+            ServerEvent::Authenticated { authcid, .. } => {
+                tracing::info!(peer = %self.peer, user = %authcid, "authenticated");
+                self.user = Some(authcid);
+                Ok(())
+            }
+            ServerEvent::StartTls => {
+                // RFC 3207 §4.2: everything from before TLS is forgotten.
+                self.helo = None;
+                self.user = None;
+                self.txn = None;
+                Ok(())
+            }
+            ServerEvent::Quit | ServerEvent::AuthCancelled => Ok(()),
+            other => {
+                // VRFY/EXPN/HELP and AUTH steps are answered by the machine
+                // with this configuration; refuse anything else that waits.
+                tracing::debug!(event = ?other, "unexpected event");
+                if conn.machine().awaits_answer() {
+                    conn.machine_mut().reject(Reply::not_implemented())
+                } else {
+                    Ok(())
+                }
+            }
+        };
+        if let Err(e) = answered {
+            tracing::warn!(error = %e, "answer refused by the SMTP machine");
+        }
+    }
+
+    /// RCPT: a local user, the postmaster, or a refusal.
+    fn recipient(&mut self, to: &ForwardPath) -> Result<(), Reply> {
+        let (user, address) = match to {
+            // RFC 5321 §4.5.1: <Postmaster> must be accepted.
+            ForwardPath::Postmaster => (self.postmaster(), "postmaster".to_owned()),
+            ForwardPath::Mailbox(m) => {
+                if !m.host_str().eq_ignore_ascii_case(&self.ctx.domain) {
+                    return Err(reply(550, (5, 7, 1), "Relaying denied: not a local domain"));
+                }
+                let local = m.local_part_unquoted();
+                let user = match self.ctx.users.lookup(&local) {
+                    Some(user) => user.to_owned(),
+                    None if local.eq_ignore_ascii_case("postmaster") => self.postmaster(),
+                    None => {
+                        return Err(reply(550, (5, 1, 1), "No such user here"));
+                    }
+                };
+                (user, m.as_str().to_owned())
+            }
+        };
+        let Some(txn) = self.txn.as_mut() else {
+            // The machine sends RCPT only inside a transaction.
+            return Err(Reply::bad_sequence());
+        };
+        if !txn.rcpts.iter().any(|(u, _)| *u == user) {
+            txn.rcpts.push((user, address));
+        }
+        Ok(())
+    }
+
+    /// The user who gets postmaster mail.
+    fn postmaster(&self) -> String {
+        self.ctx
+            .users
+            .postmaster()
+            .unwrap_or("postmaster")
+            .to_owned()
+    }
+
+    /// DATA/BDAT accepted: one file in `tmp/` per recipient, headed by the
+    /// trace fields of RFC 5321 §4.4.
+    fn start_deliveries(&mut self, tls: bool) -> std::io::Result<()> {
+        let protocol = match (tls, self.user.is_some()) {
+            // RFC 3848 protocol types.
+            (false, false) => "ESMTP",
+            (true, false) => "ESMTPS",
+            (false, true) => "ESMTPA",
+            (true, true) => "ESMTPSA",
+        };
+        let helo = self.helo.clone().unwrap_or_else(|| "unknown".to_owned());
+        let ctx = self.ctx.clone();
+        let peer = self.peer;
+        let txn = self.txn.get_or_insert_with(Txn::default);
+        txn.deliveries.clear();
+        txn.failed = false;
+        let date = rfc5322_date(std::time::SystemTime::now());
+        for (user, address) in &txn.rcpts {
+            let mut delivery = ctx.maildir(user)?.begin()?;
+            let trace = format!(
+                "Return-Path: <{}>\r\nReceived: from {helo} ([{peer}])\r\n\tby {} with {protocol} id {}\r\n\tfor <{address}>; {date}\r\n",
+                txn.from,
+                ctx.domain,
+                delivery
+                    .id()
+                    .split('.')
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join("."),
+            );
+            delivery.write(trace.as_bytes())?;
+            txn.deliveries.push(delivery);
+        }
+        Ok(())
+    }
+
+    fn write_chunk(&mut self, chunk: &Bytes) {
+        let Some(txn) = self.txn.as_mut() else { return };
+        if txn.failed {
+            return;
+        }
+        for delivery in &mut txn.deliveries {
+            if let Err(e) = delivery.write(chunk) {
+                tracing::warn!(error = %e, "writing a message failed");
+                txn.failed = true;
+                return;
+            }
+        }
+    }
+
+    /// The body is complete: make every copy durable, then answer.
+    async fn finish_deliveries(&mut self) -> Result<(), Reply> {
+        let Some(txn) = self.txn.take() else {
+            return Err(local_error());
+        };
+        if txn.failed || txn.deliveries.is_empty() {
+            return Err(local_error());
+        }
+        let users: Vec<String> = txn.rcpts.iter().map(|(u, _)| u.clone()).collect();
+        let deliveries = txn.deliveries;
+        // fsync blocks: keep it off the async workers.
+        let committed = tokio::task::spawn_blocking(move || {
+            deliveries
+                .into_iter()
+                .map(Delivery::commit)
+                .collect::<std::io::Result<Vec<String>>>()
+        })
+        .await;
+        match committed {
+            Ok(Ok(ids)) => {
+                tracing::info!(peer = %self.peer, ?users, ?ids, "delivered");
+                Ok(())
+            }
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "delivery failed");
+                Err(local_error())
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "delivery task failed");
+                Err(local_error())
+            }
+        }
+    }
+}
+
+/// `451 4.3.0`: a local problem, the client should try again later.
+fn local_error() -> Reply {
+    reply(451, (4, 3, 0), "Local error in processing, try again later")
+}
+
+fn reply(code: u16, enhanced: (u8, u16, u16), text: &str) -> Reply {
+    Reply::with_text(code, text)
+        .and_then(|r| r.enhanced(EnhancedCode::new(enhanced.0, enhanced.1, enhanced.2)?))
+        .unwrap_or_else(|_| Reply::transaction_failed())
+}
+
+/// An RFC 5322 §3.3 date-time in UTC: `Sat, 21 Nov 2026 23:45:31 +0000`.
+fn rfc5322_date(time: std::time::SystemTime) -> String {
+    let secs = time
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Days since 1970-01-01 to a civil date (proleptic Gregorian).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{}, {} {} {} {:02}:{:02}:{:02} +0000",
+        WEEKDAYS[days.rem_euclid(7) as usize],
+        day,
+        MONTHS[(month - 1) as usize],
+        year,
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+#[path = "smtp_tests.rs"]
+mod tests;
