@@ -70,9 +70,9 @@ impl Server {
             return Err(Error::local("no AUTH exchange waits for a challenge"));
         }
         self.pending = None;
-        self.touched = true;
         self.write_challenge(challenge);
         self.enter_auth_line(AuthRun::App);
+        self.touch();
         Ok(())
     }
 
@@ -81,7 +81,6 @@ impl Server {
         let Some(pending) = self.pending.take() else {
             return Err(Error::local("no event waits for an answer"));
         };
-        self.touched = true;
         let closing = reply.code.get() == 421;
         match pending {
             Pending::Hello(kind) => {
@@ -157,6 +156,7 @@ impl Server {
                 }
             }
         }
+        self.touch();
         Ok(())
     }
 

@@ -169,13 +169,17 @@ pub struct AuthConfig {
 
 impl AuthConfig {
     /// AUTH run by the machine against `store`, offering every mechanism
-    /// `sasl` can serve.
+    /// `sasl` can serve (the `-PLUS` ones once TLS gives channel-binding
+    /// data).
     pub fn with_store(
         store: Arc<dyn CredentialStore + Send + Sync>,
         sasl: mailwire_sasl::ServerConfig,
     ) -> AuthConfig {
+        // Which mechanisms `sasl` serves when binding data exists; the
+        // machine leaves out `-PLUS` on connections without it.
+        let bound = mailwire_core::TlsInfo::new().with_tls_exporter(vec![0; 32]);
         AuthConfig {
-            mechanisms: sasl.mechanisms(),
+            mechanisms: sasl.clone().with_tls_info(&bound).mechanisms(),
             allow_cleartext: false,
             required: false,
             authenticator: Some(Authenticator::new(store, sasl)),

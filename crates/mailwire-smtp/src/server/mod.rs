@@ -96,8 +96,9 @@ pub struct Server {
     consumed: u64,
     /// `consumed + buffered` at the last `handle_timeout`.
     seen: u64,
-    /// The timer must restart at the next `handle_timeout`.
-    touched: bool,
+    /// The time of the last `handle_timeout`, from which activity the
+    /// machine notices itself (an answer, a new phase) restarts the timer.
+    last_now: Option<Instant>,
 }
 
 /// What the connection knows; forgotten at TLS.
@@ -217,7 +218,7 @@ impl Server {
             deadline: None,
             consumed: 0,
             seen: 0,
-            touched: true,
+            last_now: None,
         };
         let greeting = Reply::service_ready(&server.config.hostname, &server.config.greeting);
         server.write_reply(greeting);
@@ -370,6 +371,14 @@ impl Server {
         }
     }
 
+    /// Restarts the client's timer from the last known time: the machine
+    /// answered or changed phase, so the client's turn begins now.
+    fn touch(&mut self) {
+        if let Some(now) = self.last_now {
+            self.deadline = now.checked_add(self.timeout());
+        }
+    }
+
     /// The timer runs only while the machine waits for the client.
     fn waits_for_client(&self) -> bool {
         !self.closed && !self.tls_pending && self.pending.is_none() && self.events.is_empty()
@@ -411,7 +420,7 @@ impl Machine for Server {
             let progressed = self.step();
             self.consumed += before.saturating_sub(self.input.len()) as u64;
             if before != self.input.len() {
-                self.touched = true;
+                self.touch();
             }
             if !progressed? {
                 if self.eof {
@@ -440,18 +449,15 @@ impl Machine for Server {
     }
 
     fn handle_timeout(&mut self, now: Instant) {
-        if !self.waits_for_client() {
-            self.touched = true;
-            return;
-        }
+        self.last_now = Some(now);
         let total = self.consumed + self.input.len() as u64;
-        if self.touched || total != self.seen || self.deadline.is_none() {
-            self.touched = false;
+        if total != self.seen || self.deadline.is_none() {
+            // New bytes from the client: its time starts again.
             self.seen = total;
             self.deadline = now.checked_add(self.timeout());
             return;
         }
-        if self.deadline.is_some_and(|d| now >= d) {
+        if self.waits_for_client() && self.deadline.is_some_and(|d| now >= d) {
             self.abort_body(AbortReason::ConnectionLost);
             let r = reply(
                 421,
@@ -482,7 +488,7 @@ impl Machine for Server {
         };
         self.phase = Phase::Command;
         self.framer.reset();
-        self.touched = true;
+        self.touch();
         Ok(())
     }
 
