@@ -233,8 +233,6 @@ pub struct Server {
     utf8_mode: bool,
     bad_commands: u32,
     closed: bool,
-    /// A fatal error not yet returned by `poll_event`.
-    failure: Option<Error>,
     /// Input or output happened since the last `handle_timeout`.
     activity: bool,
     deadline: Option<Instant>,
@@ -260,7 +258,6 @@ impl Server {
             utf8_mode: false,
             bad_commands: 0,
             closed: false,
-            failure: None,
             activity: true,
             deadline: None,
         };
@@ -377,9 +374,6 @@ impl Machine for Server {
         loop {
             if let Some(event) = self.events.pop_front() {
                 return Ok(Some(event));
-            }
-            if let Some(error) = self.failure.take() {
-                return Err(error);
             }
             if self.closed {
                 return Ok(None);
