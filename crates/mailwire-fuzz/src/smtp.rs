@@ -4,7 +4,11 @@ use bytes::Bytes;
 use mailwire_smtp::{Command, EhloReply, Encode, Policy, Reply, ReplyAssembler};
 
 /// The targets of this module.
-pub const TARGETS: &[(&str, crate::Check)] = &[("smtp_command", command), ("smtp_reply", reply)];
+pub const TARGETS: &[(&str, crate::Check)] = &[
+    ("smtp_command", command),
+    ("smtp_reply", reply),
+    ("smtp_server", smtp_server),
+];
 
 /// Parses a command line under the strict and the server policy (the
 /// first byte chooses which first); whatever parses must encode to one
@@ -69,5 +73,107 @@ pub fn reply(data: &[u8]) {
                 "EHLO round trip of {wire:?}"
             );
         }
+    }
+}
+
+/// Runs a server machine that answers every event over arbitrary input
+/// (the first byte picks LMTP, the line-ending policy, cleartext AUTH and
+/// how the input is cut): it must not panic, must answer with well-formed
+/// reply lines only, keep its output and the body it passes on within
+/// bounds, and be closed once the input has ended.
+pub fn smtp_server(data: &[u8]) {
+    use mailwire_core::{LineEnding, Machine, TlsInfo};
+    use mailwire_smtp::server::{Server, ServerConfig, ServerEvent};
+
+    let Some((&flags, input)) = data.split_first() else {
+        return;
+    };
+    let mut config = ServerConfig::new(mailwire_smtp::Host::try_from("mx.fuzz").expect("host"));
+    config.lmtp = flags & 1 != 0;
+    if flags & 2 != 0 {
+        config.line_ending = LineEnding::Normalize;
+    }
+    config.starttls = true;
+    config.auth.mechanisms = vec![mailwire_sasl::Mechanism::Plain, mailwire_sasl::Mechanism::Login];
+    config.auth.allow_cleartext = flags & 4 != 0;
+    config.extensions.binary_mime = true;
+    config.limits.max_message_size = 64;
+    config.limits.max_recipients = 3;
+    config.limits.max_bad_commands = 50;
+    let cut = usize::from(flags >> 3) + 1;
+    let max_body = config.limits.max_message_size as usize;
+    let mut server = Server::new(config);
+    let mut output = 0usize;
+    let mut body = 0usize;
+    let mut answers = 0u32;
+    let mut drain = |server: &mut Server, output: &mut usize| {
+        loop {
+            let ev = match server.poll_event() {
+                Ok(Some(ev)) => ev,
+                Ok(None) => break,
+                Err(e) if e.is_fatal() => break,
+                Err(_) => continue,
+            };
+            answers += 1;
+            match ev {
+                ServerEvent::DataChunk(b) => {
+                    body += b.len();
+                    assert!(body <= max_body, "body past SIZE passed on");
+                }
+                ServerEvent::Quit | ServerEvent::Reset | ServerEvent::DataAborted(_) => body = 0,
+                ServerEvent::DataStart { .. } => {
+                    body = 0;
+                    server.accept().expect("accept DATA/BDAT");
+                }
+                ServerEvent::DataEnd { recipients } => {
+                    body = 0;
+                    for _ in 0..recipients {
+                        server.accept().expect("one answer per recipient");
+                    }
+                    assert!(server.accept().is_err(), "no extra answer");
+                }
+                ServerEvent::Auth { .. } => server.auth_challenge(b"").expect("challenge"),
+                ServerEvent::Rcpt { .. } if answers % 5 == 0 => server
+                    .reject(mailwire_smtp::Reply::mailbox_unavailable())
+                    .expect("reject"),
+                ServerEvent::StartTls => {}
+                _ => {
+                    let _ = server.accept();
+                }
+            }
+            if server.tls_pending() {
+                let _ = server.tls_established(TlsInfo::new());
+            }
+            if let Some(out) = server.poll_transmit() {
+                let n = out.len();
+                check_reply_lines(out);
+                *output += n;
+                server.advance_transmit(n);
+            }
+        }
+    };
+    for piece in input.chunks(cut) {
+        if server.is_closed() {
+            break;
+        }
+        server.receive(piece).expect("receive");
+        drain(&mut server, &mut output);
+    }
+    server.receive_eof().expect("eof");
+    drain(&mut server, &mut output);
+    assert!(server.is_closed(), "input ended but the machine is open: {server:?}");
+    assert!(!server.awaits_answer());
+    // Every reply answers at least a line ending; EHLO is the longest.
+    assert!(output <= 1024 + input.len() * 400, "output {output} for {} input bytes", input.len());
+}
+
+/// Every line is `ddd`, `ddd-text` or `ddd text`, ended by CRLF.
+fn check_reply_lines(out: &[u8]) {
+    let text = out.strip_suffix(b"\r\n").expect("output ends with CRLF");
+    for line in text.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        assert!(line.len() >= 3 && line[..3].iter().all(u8::is_ascii_digit), "{line:?}");
+        assert!(matches!(line.get(3), None | Some(b' ' | b'-')), "{line:?}");
+        assert!(!line.contains(&b'\r') && !line.contains(&0), "{line:?}");
     }
 }
