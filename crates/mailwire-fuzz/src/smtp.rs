@@ -94,7 +94,10 @@ pub fn smtp_server(data: &[u8]) {
         config.line_ending = LineEnding::Normalize;
     }
     config.starttls = true;
-    config.auth.mechanisms = vec![mailwire_sasl::Mechanism::Plain, mailwire_sasl::Mechanism::Login];
+    config.auth.mechanisms = vec![
+        mailwire_sasl::Mechanism::Plain,
+        mailwire_sasl::Mechanism::Login,
+    ];
     config.auth.allow_cleartext = flags & 4 != 0;
     config.extensions.binary_mime = true;
     config.limits.max_message_size = 64;
@@ -161,10 +164,17 @@ pub fn smtp_server(data: &[u8]) {
     }
     server.receive_eof().expect("eof");
     drain(&mut server, &mut output);
-    assert!(server.is_closed(), "input ended but the machine is open: {server:?}");
+    assert!(
+        server.is_closed(),
+        "input ended but the machine is open: {server:?}"
+    );
     assert!(!server.awaits_answer());
     // Every reply answers at least a line ending; EHLO is the longest.
-    assert!(output <= 1024 + input.len() * 400, "output {output} for {} input bytes", input.len());
+    assert!(
+        output <= 1024 + input.len() * 400,
+        "output {output} for {} input bytes",
+        input.len()
+    );
 }
 
 /// Every line is `ddd`, `ddd-text` or `ddd text`, ended by CRLF.
@@ -172,7 +182,10 @@ fn check_reply_lines(out: &[u8]) {
     let text = out.strip_suffix(b"\r\n").expect("output ends with CRLF");
     for line in text.split(|&b| b == b'\n') {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        assert!(line.len() >= 3 && line[..3].iter().all(u8::is_ascii_digit), "{line:?}");
+        assert!(
+            line.len() >= 3 && line[..3].iter().all(u8::is_ascii_digit),
+            "{line:?}"
+        );
         assert!(matches!(line.get(3), None | Some(b' ' | b'-')), "{line:?}");
         assert!(!line.contains(&b'\r') && !line.contains(&0), "{line:?}");
     }
