@@ -12,11 +12,13 @@ use std::time::Duration;
 
 use common::peers::{curl, have_curl};
 use common::{
-    DEMO_PASSWORD, DEMO_USER, DataDir, MailServer, Watchdog, assert_single_delivery, message,
-    unique,
+    DEMO_PASSWORD, DEMO_USER, DataDir, MailServer, Trace, Watchdog, assert_single_delivery,
+    message, unique,
 };
 
 const TEST_LIMIT: Duration = Duration::from_secs(120);
+/// The EHLO name curl takes from the URL path.
+const HELO: &str = "client.example";
 
 /// curl's arguments for one delivery through `url`.
 fn send_args(server: &MailServer, url: &str, from: &str, to: &[&str]) -> Vec<String> {
@@ -62,7 +64,12 @@ fn curl_starttls_on_the_smtp_port() {
         &msg,
     );
     out.assert_success("curl over STARTTLS");
-    assert_single_delivery(&data, DEMO_USER, "sender@example.org", &msg);
+    assert_single_delivery(
+        &data,
+        DEMO_USER,
+        &Trace::new("sender@example.org", HELO, "ESMTPS", "demo@localhost"),
+        &msg,
+    );
 }
 
 #[test]
@@ -93,7 +100,12 @@ fn curl_uploads_a_large_message_with_long_lines() {
         &msg,
     );
     out.assert_success("curl with a large message");
-    assert_single_delivery(&data, DEMO_USER, "sender@example.org", &msg);
+    assert_single_delivery(
+        &data,
+        DEMO_USER,
+        &Trace::new("sender@example.org", HELO, "ESMTPS", "demo@localhost"),
+        &msg,
+    );
 }
 
 fn submit_with_curl(listener: &str, scheme: &str, login_options: Option<&str>) {
@@ -119,7 +131,12 @@ fn submit_with_curl(listener: &str, scheme: &str, login_options: Option<&str>) {
     out.assert_success(&format!(
         "curl {scheme} on {listener} with {login_options:?}"
     ));
-    assert_single_delivery(&data, DEMO_USER, "demo@localhost", &msg);
+    assert_single_delivery(
+        &data,
+        DEMO_USER,
+        &Trace::new("demo@localhost", HELO, "ESMTPSA", "demo@localhost"),
+        &msg,
+    );
 }
 
 #[test]

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use common::maildir::message_id;
 use common::smtp::dot_stuff;
-use common::{DEMO_USER, DataDir, MailServer, Watchdog, message, strip_trace};
+use common::{DEMO_USER, DataDir, MailServer, Trace, Watchdog, message, strip_trace};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -96,9 +96,7 @@ impl Client {
 /// One client's session; returns the messages acknowledged with 250.
 async fn session(addr: SocketAddr, client_no: usize) -> Result<Vec<Vec<u8>>, String> {
     let mut client = Client::connect(addr).await?;
-    client
-        .command(&format!("EHLO load{client_no}.example"), 250)
-        .await?;
+    client.command("EHLO load.example", 250).await?;
     let mut sent = Vec::new();
     for i in 0..MESSAGES_PER_CLIENT {
         let id = format!("load.{client_no}.{i}.{}@test.example", std::process::id());
@@ -178,8 +176,14 @@ async fn hundred_clients_ten_messages_each_nothing_lost_or_duplicated() {
 
     let stored = data.maildir(DEMO_USER).new_messages();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let trace = Trace::new(
+        "load@example.org",
+        "load.example",
+        "ESMTP",
+        "demo@localhost",
+    );
     for (name, content) in &stored {
-        let payload = strip_trace(content, "load@example.org");
+        let payload = strip_trace(name, content, &trace);
         let id = message_id(payload).unwrap_or_else(|| panic!("{name} has no Message-ID"));
         *seen.entry(id.clone()).or_default() += 1;
         let sent = acknowledged

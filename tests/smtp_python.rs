@@ -13,12 +13,14 @@ use std::time::Duration;
 
 use common::peers::{have_python, smtplib};
 use common::{
-    DEMO_PASSWORD, DEMO_USER, DataDir, MailServer, ServerOptions, Watchdog, assert_single_delivery,
-    message, unique,
+    DEMO_PASSWORD, DEMO_USER, DataDir, MailServer, ServerOptions, Trace, Watchdog,
+    assert_single_delivery, message, unique,
 };
 use serde_json::{Value, json};
 
 const TEST_LIMIT: Duration = Duration::from_secs(120);
+/// The EHLO name smtplib_client.py gives.
+const HELO: &str = "client.example";
 
 fn hex(data: &[u8]) -> String {
     data.iter().map(|b| format!("{b:02x}")).collect()
@@ -94,7 +96,12 @@ fn plain_smtp_port_keeps_lines_that_start_with_dots() {
     ));
     assert_no_error(&result);
     assert!(result["tls_version"].is_null());
-    assert_single_delivery(&data, DEMO_USER, "sender@example.org", &msg);
+    assert_single_delivery(
+        &data,
+        DEMO_USER,
+        &Trace::new("sender@example.org", HELO, "ESMTP", "demo@localhost"),
+        &msg,
+    );
 }
 
 #[test]
@@ -132,7 +139,12 @@ fn starttls_on_the_smtp_port_with_the_servers_certificate() {
         version == "TLSv1.3" || version == "TLSv1.2",
         "TLS version {version:?}"
     );
-    assert_single_delivery(&data, DEMO_USER, "sender@example.org", &msg);
+    assert_single_delivery(
+        &data,
+        DEMO_USER,
+        &Trace::new("sender@example.org", HELO, "ESMTPS", "demo@localhost"),
+        &msg,
+    );
 }
 
 #[test]
@@ -164,7 +176,12 @@ fn eight_bit_mime_body_is_stored_unchanged() {
     let result = smtplib(&s);
     assert_no_error(&result);
     assert!(features(&result, "features").contains(&"8bitmime".to_owned()));
-    assert_single_delivery(&data, DEMO_USER, "sender@example.org", &msg);
+    assert_single_delivery(
+        &data,
+        DEMO_USER,
+        &Trace::new("sender@example.org", HELO, "ESMTP", "demo@localhost"),
+        &msg,
+    );
 }
 
 #[test]
@@ -187,7 +204,13 @@ fn smtputf8_sender_is_accepted() {
     let result = smtplib(&s);
     assert_no_error(&result);
     assert!(features(&result, "features").contains(&"smtputf8".to_owned()));
-    assert_single_delivery(&data, DEMO_USER, from, &msg);
+    // RFC 6531 §3.7.3: the WITH protocol of a transaction with SMTPUTF8.
+    assert_single_delivery(
+        &data,
+        DEMO_USER,
+        &Trace::new(from, HELO, "UTF8SMTP", "demo@localhost"),
+        &msg,
+    );
 }
 
 #[test]
@@ -211,8 +234,18 @@ fn message_to_several_users_lands_in_each_maildir() {
         &msg,
     ));
     assert_no_error(&result);
-    assert_single_delivery(&data, DEMO_USER, "sender@example.org", &msg);
-    assert_single_delivery(&data, "alice", "sender@example.org", &msg);
+    assert_single_delivery(
+        &data,
+        DEMO_USER,
+        &Trace::new("sender@example.org", HELO, "ESMTPS", "demo@localhost"),
+        &msg,
+    );
+    assert_single_delivery(
+        &data,
+        "alice",
+        &Trace::new("sender@example.org", HELO, "ESMTPS", "alice@localhost"),
+        &msg,
+    );
 }
 
 #[test]
@@ -258,7 +291,12 @@ fn unknown_users_and_other_domains_are_refused_per_recipient() {
         "{result}"
     );
     assert!(refused.get("demo@localhost").is_none(), "{result}");
-    assert_single_delivery(&data, DEMO_USER, "sender@example.org", &msg);
+    assert_single_delivery(
+        &data,
+        DEMO_USER,
+        &Trace::new("sender@example.org", HELO, "ESMTP", "demo@localhost"),
+        &msg,
+    );
     // Nobody else got a Maildir with mail in it.
     assert!(data.maildir("nobody").new_messages().is_empty());
 }
@@ -298,7 +336,12 @@ fn submit(listener: &str, tls: &str, mechanism: &str, initial_response: bool) {
     }
     let after = features(&result, "features");
     assert!(after.contains(&"auth".to_owned()), "{after:?}");
-    assert_single_delivery(&data, DEMO_USER, "demo@localhost", &msg);
+    assert_single_delivery(
+        &data,
+        DEMO_USER,
+        &Trace::new("demo@localhost", HELO, "ESMTPSA", "demo@localhost"),
+        &msg,
+    );
 }
 
 #[test]

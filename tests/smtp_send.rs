@@ -14,12 +14,14 @@ use std::time::Duration;
 use common::peers::{Aiosmtpd, have_aiosmtpd};
 use common::process::{Output, run_with_timeout};
 use common::{
-    DEMO_PASSWORD, DEMO_USER, DataDir, MailServer, Watchdog, assert_single_delivery,
+    DEMO_PASSWORD, DEMO_USER, DataDir, MailServer, Trace, Watchdog, assert_single_delivery,
     example_binary, message, unique,
 };
 use serde_json::json;
 
 const TEST_LIMIT: Duration = Duration::from_secs(120);
+/// The EHLO name smtp_send gives by default: its address literal.
+const HELO: &str = "[127.0.0.1]";
 
 /// Runs smtp_send with `args`, the message on stdin.
 fn smtp_send(args: &[&str], msg: &[u8]) -> Output {
@@ -327,7 +329,8 @@ fn local_delivery_to_mailserver_in_cleartext() {
         printed[0].starts_with("demo@localhost: 250 "),
         "{printed:?}"
     );
-    assert_single_delivery(&data, DEMO_USER, "sender@example.org", &msg);
+    let trace = Trace::new("sender@example.org", HELO, "ESMTP", "demo@localhost");
+    assert_single_delivery(&data, DEMO_USER, &trace, &msg);
 }
 
 fn submit_to_mailserver(listener: &str, tls_flag: &str) {
@@ -361,7 +364,8 @@ fn submit_to_mailserver(listener: &str, tls_flag: &str) {
         printed[0].starts_with("demo@localhost: 250 "),
         "{printed:?}"
     );
-    assert_single_delivery(&data, DEMO_USER, "demo@localhost", &msg);
+    let trace = Trace::new("demo@localhost", HELO, "ESMTPSA", "demo@localhost");
+    assert_single_delivery(&data, DEMO_USER, &trace, &msg);
 }
 
 #[test]
@@ -416,7 +420,8 @@ fn mailserver_refusals_are_reported_per_recipient() {
         printed[2].starts_with("someone@example.com: 550 5.7.1 "),
         "{printed:?}"
     );
-    assert_single_delivery(&data, DEMO_USER, "sender@example.org", &msg);
+    let trace = Trace::new("sender@example.org", HELO, "ESMTP", "demo@localhost");
+    assert_single_delivery(&data, DEMO_USER, &trace, &msg);
 }
 
 #[test]

@@ -126,6 +126,7 @@ pub async fn send(settings: &Settings, body: Vec<u8>) -> Report {
         outcomes: vec![None; settings.recipients.len()],
         rcpt_answered: vec![false; settings.recipients.len()],
         rcpt_accepted: vec![false; settings.recipients.len()],
+        last_rcpt_refusal: None,
         finished: false,
     };
     let error = run(settings, Bytes::from(body), &mut state).await.err();
@@ -151,11 +152,34 @@ struct State {
     rcpt_answered: Vec<bool>,
     /// ... and accepted.
     rcpt_accepted: Vec<bool>,
+    /// The reply to the last refused RCPT.
+    last_rcpt_refusal: Option<Reply>,
     /// The transaction is over (successfully or not).
     finished: bool,
 }
 
 impl State {
+    /// The transaction ended without data accepted. The machine reports
+    /// the reply that decided it: MAIL's refusal, else the last RCPT
+    /// refusal (no recipient accepted), else DATA's refusal.
+    fn transaction_failed(&mut self, reply: Reply) {
+        self.finished = true;
+        let any_accepted = self.rcpt_accepted.iter().any(|&a| a);
+        if any_accepted || self.last_rcpt_refusal.as_ref() == Some(&reply) {
+            // DATA was refused (the accepted recipients share its fate), or
+            // every recipient was refused on its own: keep those replies.
+            for outcome in self.outcomes.iter_mut().filter(|o| o.is_none()) {
+                *outcome = Some(Outcome::Reply(reply.clone()));
+            }
+        } else {
+            // MAIL was refused: what the server said to the pipelined RCPTs
+            // (503 bad sequence) only follows from that.
+            for outcome in &mut self.outcomes {
+                *outcome = Some(Outcome::Reply(reply.clone()));
+            }
+        }
+    }
+
     /// The first recipient matching `path` that `pick` allows.
     fn find(
         &self,
@@ -332,6 +356,7 @@ async fn drive(
                     if reply.code.is_positive() {
                         state.rcpt_accepted[i] = true;
                     } else {
+                        state.last_rcpt_refusal = Some(reply.clone());
                         state.outcomes[i] = Some(Outcome::Reply(reply));
                     }
                 }
@@ -347,10 +372,7 @@ async fn drive(
                 quit(conn, &mut quitting);
             }
             ClientEvent::TransactionFailed { reply } => {
-                for outcome in state.outcomes.iter_mut().filter(|o| o.is_none()) {
-                    *outcome = Some(Outcome::Reply(reply.clone()));
-                }
-                state.finished = true;
+                state.transaction_failed(reply);
                 quit(conn, &mut quitting);
             }
             ClientEvent::Done { .. } => {}

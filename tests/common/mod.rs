@@ -385,23 +385,174 @@ pub fn unique(tag: &str) -> String {
     format!("{tag}.{}.{nanos}.{n}", std::process::id())
 }
 
-/// What mailserver stored for a message, minus the trace fields it adds in
-/// front (checked exactly, see the body), so that the rest can be compared
-/// byte for byte with what the client sent.
-pub fn strip_trace<'a>(stored: &'a [u8], envelope_from: &str) -> &'a [u8] {
-    let _ = envelope_from;
-    stored
+/// The trace fields mailserver writes above every message it delivers
+/// (RFC 5321 §4.4), which the tests check exactly:
+///
+/// ```text
+/// Return-Path: <FROM>
+/// Received: from HELO ([127.0.0.1])
+/// <TAB>by localhost with PROTOCOL id ID
+/// <TAB>for <RCPT>; DATE
+/// ```
+///
+/// PROTOCOL is the RFC 3848 name (ESMTP, ESMTPS, ESMTPA, ESMTPSA), ID the
+/// start of the Maildir file name, DATE the RFC 5322 date-time in UTC.
+#[derive(Clone, Copy, Debug)]
+pub struct Trace<'a> {
+    /// The envelope sender ("" for `<>`).
+    pub from: &'a str,
+    /// The EHLO argument the client gave.
+    pub helo: &'a str,
+    /// The RFC 3848 protocol name.
+    pub protocol: &'a str,
+    /// The recipient as given in RCPT TO.
+    pub rcpt: &'a str,
 }
 
-/// Asserts that `user`'s Maildir holds exactly one message in new/ and that
-/// it is `sent` (after the trace fields mailserver adds).
-pub fn assert_single_delivery(data: &DataDir, user: &str, envelope_from: &str, sent: &[u8]) {
-    let stored = data.maildir(user).single_new_message();
-    let payload = strip_trace(&stored, envelope_from);
+impl<'a> Trace<'a> {
+    /// A trace expectation.
+    pub fn new(from: &'a str, helo: &'a str, protocol: &'a str, rcpt: &'a str) -> Self {
+        Trace {
+            from,
+            helo,
+            protocol,
+            rcpt,
+        }
+    }
+}
+
+/// Checks the trace fields at the start of `stored` (the Maildir file
+/// `file_name`) against `trace` and returns the rest, which must be the
+/// message exactly as the client sent it.
+pub fn strip_trace<'b>(file_name: &str, stored: &'b [u8], trace: &Trace) -> &'b [u8] {
+    let mut rest = stored;
+    let mut line = |what: &str| -> String {
+        let end = maildir::find(rest, b"\r\n")
+            .unwrap_or_else(|| panic!("{file_name}: no {what} line in {:?}", show(stored)));
+        let text = String::from_utf8(rest[..end].to_vec())
+            .unwrap_or_else(|_| panic!("{file_name}: {what} line is not UTF-8"));
+        rest = &rest[end + 2..];
+        text
+    };
+    let return_path = line("Return-Path");
+    assert_eq!(
+        return_path,
+        format!("Return-Path: <{}>", trace.from),
+        "{file_name}: Return-Path"
+    );
+    let received = line("Received");
+    assert_eq!(
+        received,
+        format!("Received: from {} ([127.0.0.1])", trace.helo),
+        "{file_name}: Received"
+    );
+    let by = line("Received by");
+    let prefix = format!("\tby localhost with {} id ", trace.protocol);
+    let id = by
+        .strip_prefix(&prefix)
+        .unwrap_or_else(|| panic!("{file_name}: {by:?} does not start with {prefix:?}"));
+    assert!(
+        !id.is_empty() && file_name.starts_with(&format!("{id}.")),
+        "{file_name}: Received id {id:?} is not the start of the file name"
+    );
+    let for_line = line("Received for");
+    let prefix = format!("\tfor <{}>; ", trace.rcpt);
+    let date = for_line
+        .strip_prefix(&prefix)
+        .unwrap_or_else(|| panic!("{file_name}: {for_line:?} does not start with {prefix:?}"));
+    check_date(file_name, date);
+    rest
+}
+
+/// `Www, D Mmm YYYY HH:MM:SS +0000`, a consistent weekday, within an hour
+/// of now.
+fn check_date(file_name: &str, date: &str) {
+    const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let bad = || panic!("{file_name}: bad date {date:?}");
+    let parts: Vec<&str> = date.split(' ').collect();
+    let [weekday, day, month, year, time, zone] = parts[..] else {
+        bad()
+    };
+    let weekday = weekday.strip_suffix(',').unwrap_or_else(|| bad());
+    let weekday = WEEKDAYS
+        .iter()
+        .position(|w| *w == weekday)
+        .unwrap_or_else(|| bad());
+    let month = MONTHS
+        .iter()
+        .position(|m| *m == month)
+        .unwrap_or_else(|| bad()) as i64
+        + 1;
+    if day.starts_with('0') || year.len() != 4 || zone != "+0000" {
+        bad();
+    }
+    let number = |s: &str| s.parse::<i64>().unwrap_or_else(|_| bad());
+    let (day, year) = (number(day), number(year));
+    let hms: Vec<i64> = time
+        .split(':')
+        .map(|t| {
+            if t.len() != 2 {
+                bad();
+            }
+            number(t)
+        })
+        .collect();
+    let [h, m, s] = hms[..] else { bad() };
+    if !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
+        bad();
+    }
+    let days = days_from_civil(year, month, day);
+    assert_eq!(
+        (days + 4).rem_euclid(7) as usize,
+        weekday,
+        "{file_name}: weekday does not match the date {date:?}"
+    );
+    let then = days * 86_400 + h * 3600 + m * 60 + s;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    assert!(
+        (then - now).abs() < 3600,
+        "{file_name}: date {date:?} is not now (UTC)"
+    );
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date.
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    // Count years from March, so that the leap day ends a year.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let month_from_march = (month + 9) % 12;
+    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+fn show(data: &[u8]) -> String {
+    String::from_utf8_lossy(&data[..data.len().min(2048)]).into_owned()
+}
+
+/// Asserts that `user`'s Maildir holds exactly one message in new/: the
+/// trace fields of `trace`, then exactly `sent`.
+pub fn assert_single_delivery(data: &DataDir, user: &str, trace: &Trace, sent: &[u8]) {
+    let mut all = data.maildir(user).new_messages();
+    assert_eq!(
+        all.len(),
+        1,
+        "expected exactly one message in new/ of {user}, found {:?}",
+        all.keys().collect::<Vec<_>>()
+    );
+    let (name, stored) = all.pop_first().unwrap_or_default();
+    let payload = strip_trace(&name, &stored, trace);
     assert!(
         payload == sent,
         "stored message differs from the one sent\nsent:   {:?}\nstored: {:?}",
-        String::from_utf8_lossy(sent),
-        String::from_utf8_lossy(&stored)
+        show(sent),
+        show(&stored)
     );
 }
