@@ -7,6 +7,7 @@ use mailwire_smtp::{Command, EhloReply, Encode, Policy, Reply, ReplyAssembler};
 pub const TARGETS: &[(&str, crate::Check)] = &[
     ("smtp_command", command),
     ("smtp_reply", reply),
+    ("smtp_client", smtp_client),
     ("smtp_server", smtp_server),
 ];
 
@@ -73,6 +74,147 @@ pub fn reply(data: &[u8]) {
                 "EHLO round trip of {wire:?}"
             );
         }
+    }
+}
+
+/// Arbitrary server bytes into a client in the middle of a session: the
+/// greeting and EHLO are scripted (the first byte chooses the extensions,
+/// LMTP, the piece size, and whether an AUTH or a message is under way),
+/// then the rest arrives in pieces. The client must not panic, its buffers
+/// stay bounded, a fatal error closes it, and every reply it reports must
+/// encode and parse back equal.
+pub fn smtp_client(data: &[u8]) {
+    use mailwire_core::{Machine, TlsInfo};
+    use mailwire_smtp::client::{Client, ClientConfig, Envelope, TlsPolicy};
+    use mailwire_smtp::{Host, Mailbox};
+
+    let Some((&choice, data)) = data.split_first() else {
+        return;
+    };
+    let lmtp = choice & 1 != 0;
+    let pipelining = choice & 2 != 0;
+    let chunking = choice & 4 != 0;
+    let auth = choice & 8 != 0;
+    let starttls = choice & 16 != 0;
+    let step = usize::from(choice >> 5) * 9 + 1;
+
+    let mut config = ClientConfig::new(Host::try_from("client.example").expect("valid host"));
+    config.lmtp = lmtp;
+    config.tls = if starttls {
+        TlsPolicy::Opportunistic
+    } else {
+        TlsPolicy::None
+    };
+    config.allow_cleartext_auth = true;
+    config.body_piece = 64;
+    let body_piece = config.body_piece;
+    let max_line = config.policy.max_reply_line;
+    let mut client = Client::new(config);
+    let start = std::time::Instant::now();
+    client.handle_timeout(start);
+
+    let mut ehlo = String::from("220 mx.example ready\r\n250-mx.example\r\n");
+    if pipelining {
+        ehlo.push_str("250-PIPELINING\r\n");
+    }
+    if chunking {
+        ehlo.push_str("250-CHUNKING\r\n");
+    }
+    if starttls {
+        ehlo.push_str("250-STARTTLS\r\n");
+    }
+    ehlo.push_str("250-AUTH PLAIN LOGIN SCRAM-SHA-256 CRAM-MD5\r\n250 SIZE 100000\r\n");
+
+    let mut round = 0u32;
+    let mut feed = |client: &mut Client, bytes: &[u8]| -> bool {
+        if client.receive(bytes).is_err() {
+            return false;
+        }
+        round += 1;
+        client.handle_timeout(start + std::time::Duration::from_secs(u64::from(round)));
+        loop {
+            match client.poll_event() {
+                Ok(Some(event)) => check_client_event(&event),
+                Ok(None) => break,
+                Err(e) => {
+                    assert!(
+                        !e.is_fatal() || client.is_closed(),
+                        "a fatal error must close the client: {e}"
+                    );
+                    break;
+                }
+            }
+            if client.tls_pending() {
+                // The switch of a fuzzed STARTTLS: the handshake "works".
+                let _ = client.tls_established(TlsInfo::new());
+            }
+        }
+        // The client never holds more than a line of input, and at most a
+        // piece of body plus a few commands of output.
+        assert!(client.input_buffer().len() <= max_line + bytes.len());
+        if let Some(out) = client.poll_transmit() {
+            assert!(
+                out.len() <= body_piece * 2 + 8192,
+                "transmit grew to {}",
+                out.len()
+            );
+            let n = out.len();
+            client.advance_transmit(n);
+        }
+        !client.is_closed()
+    };
+    if !feed(&mut client, ehlo.as_bytes()) {
+        return;
+    }
+    if client.is_ready() {
+        if auth {
+            let creds = mailwire_sasl::Credentials::password("user", "password");
+            let _ = client.authenticate(&creds);
+        } else {
+            let from = Mailbox::new("a@client.example").expect("valid mailbox");
+            let to = [
+                Mailbox::new("b@mx.example").expect("valid mailbox"),
+                Mailbox::new("c@mx.example").expect("valid mailbox"),
+            ];
+            let body = bytes::Bytes::from_static(b"Subject: x\r\n\r\n.dot\r\n0123456789012345678901234567890123456789\r\n0123456789012345678901234567890123456789\r\n");
+            let _ = client.send_mail(Envelope::new(from, to), body);
+        }
+        let _ = client.noop();
+    }
+    for piece in data.chunks(step) {
+        if !feed(&mut client, piece) {
+            break;
+        }
+    }
+    let _ = client.receive_eof();
+    while let Ok(Some(event)) = client.poll_event() {
+        check_client_event(&event);
+    }
+}
+
+/// Every reply inside a client event encodes and parses back equal.
+fn check_client_event(event: &mailwire_smtp::client::ClientEvent) {
+    use mailwire_smtp::client::ClientEvent;
+    let mut big = Policy::client();
+    big.max_reply_line = usize::MAX;
+    big.max_reply_size = usize::MAX;
+    big.max_reply_lines = usize::MAX;
+    let round_trip = |r: &Reply| {
+        let wire = r.to_vec();
+        let again = Reply::parse(&wire, &big).expect("an encoded reply parses");
+        assert_eq!(&again, r, "round trip of {wire:?}");
+    };
+    match event {
+        ClientEvent::Greeting(r)
+        | ClientEvent::AuthFailed { reply: r, .. }
+        | ClientEvent::RecipientResult { reply: r, .. }
+        | ClientEvent::TransactionFailed { reply: r }
+        | ClientEvent::Done { reply: r, .. } => round_trip(r),
+        ClientEvent::Closed(Some(r)) => round_trip(r),
+        ClientEvent::MessageResult { per_recipient } => {
+            per_recipient.iter().for_each(|(_, r)| round_trip(r))
+        }
+        _ => {}
     }
 }
 
