@@ -311,7 +311,7 @@ fn body(e: &mut Encoder, b: &CommandBody<'_>) {
                 AppendData::Literal(l) => e.literal(l),
                 AppendData::Utf8(l) => {
                     e.raw(b"UTF8 (");
-                    e.literal(&crate::types::core::Literal::binary(l.data()));
+                    e.literal(&crate::types::core::Literal::binary(l.data()).with_mode(l.mode()));
                     e.raw(b")");
                 }
             }

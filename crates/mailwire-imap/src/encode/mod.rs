@@ -147,7 +147,8 @@ impl Encoder {
         }
         self.buf.push(b'{');
         self.number(l.data().len() as u64);
-        let sync = self.server || l.mode() == LiteralMode::Sync || l.is_binary();
+        // RFC 7888 §6 allows `~{n+}` too.
+        let sync = self.server || l.mode() == LiteralMode::Sync;
         if !sync {
             self.buf.push(b'+');
         }

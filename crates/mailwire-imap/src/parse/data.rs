@@ -277,12 +277,12 @@ pub(crate) fn tagged_ext_val<'a>(i: &'a [u8], o: &Opts, depth: u32) -> R<'a, Tag
         return Ok((j, TaggedExtVal::Comp(v)));
     }
     // tagged-ext-simple = sequence-set / number / number64
-    let (j, s) = sequence_set(i)?;
-    let digits = i.len() - j.len();
-    if i[..digits].iter().all(u8::is_ascii_digit) {
+    let digits = i.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits > 0 && !matches!(i.get(digits), Some(b':' | b',')) {
         let (j, n) = number64(i)?;
         return Ok((j, TaggedExtVal::Number(n)));
     }
+    let (j, s) = sequence_set(i)?;
     Ok((j, TaggedExtVal::Set(s)))
 }
 
