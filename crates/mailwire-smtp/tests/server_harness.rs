@@ -82,7 +82,12 @@ pub type App<'a> = dyn FnMut(&ServerEvent, &mut Server) + 'a;
 
 /// Accepts every event that waits for an answer.
 pub fn accept_all(ev: &ServerEvent, server: &mut Server) {
-    if needs_answer(ev) {
+    if let ServerEvent::DataEnd { recipients } = ev {
+        // LMTP: one answer per accepted recipient.
+        for _ in 0..*recipients {
+            server.accept().expect("accept the message");
+        }
+    } else if needs_answer(ev) {
         server.accept().expect("accept fits the event");
     }
 }
