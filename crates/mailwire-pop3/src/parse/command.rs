@@ -90,7 +90,8 @@ fn arguments<'a>(keyword: &str, i: &'a [u8]) -> Option<Res<'a, Command>> {
             .parse(i),
         "QUIT" | "STAT" | "NOOP" | "RSET" | "CAPA" | "STLS" | "UTF8" => {
             if !i.is_empty() {
-                return None;
+                let e = nom::error::Error::new(i, nom::error::ErrorKind::Eof);
+                return Some(Err(nom::Err::Error(e)));
             }
             let c = match keyword {
                 "QUIT" => Command::Quit,
