@@ -567,3 +567,53 @@ fn large_retr_streams_without_buffering_the_body() {
     // At most a possible end marker is held back between pieces.
     assert!(largest_buffer <= 4, "{largest_buffer}");
 }
+
+/// Moves everything `from` has written into `to`, with `extra` appended
+/// (a man in the middle adding plaintext).
+fn shuttle<A: Machine, B: Machine>(from: &mut A, to: &mut B, extra: &[u8]) {
+    let mut bytes = from.poll_transmit().map(<[u8]>::to_vec).unwrap_or_default();
+    from.advance_transmit(bytes.len());
+    bytes.extend_from_slice(extra);
+    to.receive(&bytes).unwrap();
+}
+
+fn drain_client(c: &mut Client) -> Result<Vec<ClientEvent>, Error> {
+    let mut v = Vec::new();
+    while let Some(e) = c.poll_event()? {
+        v.push(e);
+    }
+    Ok(v)
+}
+
+#[test]
+fn stls_injection_between_the_machines_fails_both_directions() {
+    for inject_towards_server in [true, false] {
+        let mut sc = ServerConfig::new();
+        sc.stls = true;
+        let mut server = Server::new(sc);
+        let mut client = Client::new(ClientConfig::new());
+        shuttle(&mut server, &mut client, b""); // greeting
+        assert!(drain_client(&mut client).unwrap().len() == 1);
+        shuttle(&mut client, &mut server, b""); // CAPA
+        assert_eq!(server.poll_event().unwrap(), None);
+        shuttle(&mut server, &mut client, b"");
+        assert!(matches!(
+            drain_client(&mut client).unwrap()[..],
+            [ClientEvent::Capabilities(_)]
+        ));
+        client.stls().unwrap();
+        if inject_towards_server {
+            shuttle(&mut client, &mut server, b"USER evil\r\n");
+            let err = server.poll_event().unwrap_err();
+            assert!(err.is_fatal());
+            assert!(server.is_closed() && !server.tls_pending());
+        } else {
+            shuttle(&mut client, &mut server, b"");
+            assert_eq!(server.poll_event().unwrap(), Some(ServerEvent::StartTls));
+            shuttle(&mut server, &mut client, b"+OK logged in\r\n");
+            let err = drain_client(&mut client).unwrap_err();
+            assert!(err.is_fatal());
+            assert!(client.is_closed() && !client.tls_pending());
+        }
+    }
+}
