@@ -23,6 +23,9 @@ pub struct Limits {
     /// Bad commands (unknown, malformed, wrong state, over-long) a server
     /// answers before it closes the connection. Default 10.
     pub bad_commands: u32,
+    /// Failed logins (USER/PASS, APOP, AUTH) a server answers before it
+    /// closes the connection, to slow down password guessing. Default 5.
+    pub failed_logins: u32,
     /// Capabilities a client keeps from one `CAPA` response; more is a
     /// fatal error. Default 256.
     pub capabilities: usize,
@@ -41,6 +44,7 @@ impl Default for Limits {
             sasl_line: 16 * 1024,
             response_line: 8 * 1024,
             bad_commands: 10,
+            failed_logins: 5,
             capabilities: 256,
             input_buffer: 1024 * 1024,
         }

@@ -617,3 +617,15 @@ fn stls_injection_between_the_machines_fails_both_directions() {
         }
     }
 }
+
+#[test]
+fn failed_logins_limit_closes() {
+    let mut server = tls_server();
+    let mut app = App::new("alice", "pw", vec![]);
+    let input = b"USER alice\r\nPASS x\r\n".repeat(7);
+    let (out, _) = run_server(&mut server, &mut app, &[&input]);
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.matches("-ERR [AUTH]").count(), 5, "{text}");
+    assert!(text.ends_with("-ERR too many failed logins, closing\r\n"));
+    assert!(server.is_closed());
+}

@@ -27,7 +27,9 @@ impl Server {
 
     /// The credentials are wrong, or the AUTH exchange failed: answers
     /// `response`, or `-ERR [AUTH] authentication failed` (RFC 3206 §5).
-    /// The session stays in AUTHORIZATION.
+    /// The session stays in AUTHORIZATION, until
+    /// [`Limits::failed_logins`](crate::Limits::failed_logins) is reached
+    /// and the connection is closed.
     pub fn reject_login(&mut self, response: Option<Response>) -> Result<(), Error> {
         match self.awaiting {
             Awaiting::Credentials | Awaiting::SaslStep => {
@@ -43,6 +45,11 @@ impl Server {
                     return Err(Error::local("a rejection must be -ERR"));
                 }
                 self.respond(&response);
+                self.failed_logins = self.failed_logins.saturating_add(1);
+                if self.failed_logins >= self.config.limits.failed_logins {
+                    self.respond_fixed(Status::Err, None, "too many failed logins, closing");
+                    self.close();
+                }
                 Ok(())
             }
             _ => Err(Error::local("no login is being checked")),

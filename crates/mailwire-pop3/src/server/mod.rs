@@ -232,6 +232,7 @@ pub struct Server {
     tls_pending: bool,
     utf8_mode: bool,
     bad_commands: u32,
+    failed_logins: u32,
     closed: bool,
     /// Input or output happened since the last `handle_timeout`.
     activity: bool,
@@ -257,6 +258,7 @@ impl Server {
             tls_pending: false,
             utf8_mode: false,
             bad_commands: 0,
+            failed_logins: 0,
             closed: false,
             activity: true,
             deadline: None,
