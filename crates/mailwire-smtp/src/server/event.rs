@@ -33,13 +33,16 @@ pub enum AbortReason {
 
 /// An event of the server machine.
 ///
+/// `Debug` shows the size of SASL responses, not their content (they carry
+/// passwords).
+///
 /// Events marked *answer* wait for the application's answer
 /// ([`Server::accept`](super::Server::accept),
 /// [`Server::reject`](super::Server::reject),
 /// [`Server::send`](super::Server::send)); the machine reads no further
 /// command before it, so replies always go out in order (RFC 2920 §3.1).
 /// The other events only inform: the machine has already answered.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ServerEvent {
     /// *Answer.* `EHLO`, `HELO` or `LHLO`; any transaction was reset
@@ -122,4 +125,58 @@ pub enum ServerEvent {
     },
     /// `QUIT`: `221` is sent and the connection closes.
     Quit,
+}
+
+impl std::fmt::Debug for ServerEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |b: &Bytes| format!("<{} bytes>", b.len());
+        match self {
+            ServerEvent::Hello { kind, host } => f
+                .debug_struct("Hello")
+                .field("kind", kind)
+                .field("host", host)
+                .finish(),
+            ServerEvent::Mail { from, params } => f
+                .debug_struct("Mail")
+                .field("from", from)
+                .field("params", params)
+                .finish(),
+            ServerEvent::Rcpt { to, params } => f
+                .debug_struct("Rcpt")
+                .field("to", to)
+                .field("params", params)
+                .finish(),
+            ServerEvent::DataStart { chunked } => f
+                .debug_struct("DataStart")
+                .field("chunked", chunked)
+                .finish(),
+            ServerEvent::DataChunk(b) => write!(f, "DataChunk({})", redacted(b)),
+            ServerEvent::DataEnd { recipients } => f
+                .debug_struct("DataEnd")
+                .field("recipients", recipients)
+                .finish(),
+            ServerEvent::DataAborted(why) => f.debug_tuple("DataAborted").field(why).finish(),
+            ServerEvent::Reset => f.write_str("Reset"),
+            ServerEvent::Vrfy(t) => f.debug_tuple("Vrfy").field(t).finish(),
+            ServerEvent::Expn(t) => f.debug_tuple("Expn").field(t).finish(),
+            ServerEvent::Help(t) => f.debug_tuple("Help").field(t).finish(),
+            ServerEvent::StartTls => f.write_str("StartTls"),
+            ServerEvent::Auth {
+                mechanism,
+                initial_response,
+            } => f
+                .debug_struct("Auth")
+                .field("mechanism", mechanism)
+                .field("initial_response", &initial_response.as_ref().map(redacted))
+                .finish(),
+            ServerEvent::AuthResponse(b) => write!(f, "AuthResponse({})", redacted(b)),
+            ServerEvent::AuthCancelled => f.write_str("AuthCancelled"),
+            ServerEvent::Authenticated { authcid, authzid } => f
+                .debug_struct("Authenticated")
+                .field("authcid", authcid)
+                .field("authzid", authzid)
+                .finish(),
+            ServerEvent::Quit => f.write_str("Quit"),
+        }
+    }
 }

@@ -75,7 +75,6 @@ pub use event::{AbortReason, HelloKind, ServerEvent};
 /// [`auth_challenge`](Self::auth_challenge), each checked against the
 /// event that waits (a misplaced answer is an [`Error::Local`] and
 /// changes nothing).
-#[derive(Debug)]
 pub struct Server {
     config: ServerConfig,
     input: BytesMut,
@@ -382,6 +381,23 @@ impl Server {
     /// The timer runs only while the machine waits for the client.
     fn waits_for_client(&self) -> bool {
         !self.closed && !self.tls_pending && self.pending.is_none() && self.events.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Server {
+    /// The state, without the buffered input (it may hold a password).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("phase", &self.phase)
+            .field("pending", &self.pending)
+            .field("session", &self.session)
+            .field("buffered_input", &self.input.len())
+            .field("pending_output", &self.out.len())
+            .field("bad_commands", &self.bad_commands)
+            .field("auth_failures", &self.auth_failures)
+            .field("closed", &self.closed)
+            .field("tls_pending", &self.tls_pending)
+            .finish_non_exhaustive()
     }
 }
 
