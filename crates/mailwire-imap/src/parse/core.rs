@@ -153,27 +153,26 @@ pub(crate) fn tag(i: &[u8]) -> R<'_, Tag<'_>> {
 /// `QUOTED-CHAR = <any TEXT-CHAR except quoted-specials> / "\" quoted-specials / UTF8-2 / UTF8-3 / UTF8-4`.
 pub(crate) fn quoted<'a>(i: &'a [u8], o: &Opts) -> R<'a, Quoted<'a>> {
     let (body, ()) = byte(i, b'"')?;
-    let mut owned: Option<Vec<u8>> = None;
+    // Quoted strings are short: a plain loop beats a vectorised search.
+    let stop = |b: u8| matches!(b, b'"' | b'\\' | b'\r' | b'\n' | 0);
+    let Some(first) = body.iter().position(|&b| stop(b)) else {
+        return fail(i);
+    };
+    if body[first] == b'"' {
+        return Ok((
+            &body[first + 1..],
+            Quoted::unchecked(Cow::Borrowed(&body[..first])),
+        ));
+    }
+    // Escapes: unescape into an owned copy.
+    let mut owned = Vec::with_capacity(body.len().min(256));
     let mut pos = 0;
+    let mut at = first;
     loop {
-        let Some(k) = memchr::memchr3(b'"', b'\\', b'\r', &body[pos..]) else {
-            return fail(i);
-        };
-        let at = pos + k;
         match body[at] {
             b'"' => {
-                let content = &body[..at];
-                if memchr::memchr2(0, b'\n', content).is_some() {
-                    return fail(i);
-                }
-                let data = match owned {
-                    None => Cow::Borrowed(content),
-                    Some(mut v) => {
-                        v.extend_from_slice(&body[pos..at]);
-                        Cow::Owned(v)
-                    }
-                };
-                return Ok((&body[at + 1..], Quoted::unchecked(data)));
+                owned.extend_from_slice(&body[pos..at]);
+                return Ok((&body[at + 1..], Quoted::unchecked(Cow::Owned(owned))));
             }
             b'\\' => {
                 let Some(&esc) = body.get(at + 1) else {
@@ -182,13 +181,16 @@ pub(crate) fn quoted<'a>(i: &'a [u8], o: &Opts) -> R<'a, Quoted<'a>> {
                 if !(esc == b'"' || esc == b'\\' || (o.quirks.any_escape && is_text_char(esc))) {
                     return fail(&body[at..]);
                 }
-                let v = owned.get_or_insert_with(Vec::new);
-                v.extend_from_slice(&body[pos..at]);
-                v.push(esc);
+                owned.extend_from_slice(&body[pos..at]);
+                owned.push(esc);
                 pos = at + 2;
             }
             _ => return fail(&body[at..]),
         }
+        let Some(next) = body[pos..].iter().position(|&b| stop(b)) else {
+            return fail(i);
+        };
+        at = pos + next;
     }
 }
 
