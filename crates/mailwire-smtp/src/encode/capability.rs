@@ -116,7 +116,25 @@ impl EhloReply {
 }
 
 impl Encode for EhloReply {
+    /// The same bytes as encoding [`EhloReply::to_reply`], written
+    /// directly without building the reply.
     fn encode<B: BufMut>(&self, out: &mut B) {
-        self.to_reply().encode(out);
+        out.put_slice(if self.capabilities.is_empty() {
+            b"250 "
+        } else {
+            b"250-"
+        });
+        self.host.encode(out);
+        if let Some(g) = &self.greeting {
+            out.put_u8(b' ');
+            out.put_slice(g.as_bytes());
+        }
+        out.put_slice(b"\r\n");
+        let n = self.capabilities.len();
+        for (i, cap) in self.capabilities.iter().enumerate() {
+            out.put_slice(if i + 1 == n { b"250 " } else { b"250-" });
+            cap.encode(out);
+            out.put_slice(b"\r\n");
+        }
     }
 }
