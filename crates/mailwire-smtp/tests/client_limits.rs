@@ -332,3 +332,36 @@ fn stale_clock_does_not_fire_early() {
     client.handle_timeout(late + Duration::from_secs(1));
     assert_eq!(client.poll_timeout(), Some(late + Duration::from_secs(301)));
 }
+
+/// The server closing the connection: `Closed(None)` when idle, an error
+/// when a reply was still due.
+#[test]
+fn end_of_stream_idle_and_mid_transaction() {
+    let mut client = Client::new(config("client.example"));
+    client.receive(b"220 mx\r\n").unwrap();
+    while client.poll_event().unwrap().is_some() {}
+    drain(&mut client);
+    client.receive(b"250 mx\r\n").unwrap();
+    while client.poll_event().unwrap().is_some() {}
+    client.receive_eof().unwrap();
+    assert_eq!(
+        client.poll_event().unwrap(),
+        Some(mailwire_smtp::client::ClientEvent::Closed(None))
+    );
+    assert!(client.is_closed());
+
+    let mut client = Client::new(config("client.example"));
+    client.receive(b"220 mx\r\n").unwrap();
+    while client.poll_event().unwrap().is_some() {}
+    drain(&mut client);
+    client.receive(b"250 mx\r\n").unwrap();
+    while client.poll_event().unwrap().is_some() {}
+    let env = Envelope::new(mbox("a@client.example"), [mbox("b@mx.example")]);
+    client.send_mail(env, Bytes::from_static(b"x\r\n")).unwrap();
+    drain(&mut client);
+    // The reply to MAIL arrives with the end of stream; RCPT stays unanswered.
+    client.receive(b"250 OK\r\n").unwrap();
+    client.receive_eof().unwrap();
+    assert!(client.poll_event().is_err());
+    assert!(client.is_closed());
+}

@@ -254,3 +254,34 @@ fn implicit_tls_uses_channel_binding() {
         String::from_utf8_lossy(&out)
     );
 }
+
+/// TlsPolicy::None: the application starts TLS itself with `starttls`;
+/// the session is ready again after the EHLO under TLS.
+#[test]
+fn explicit_starttls_call() {
+    let steps = [
+        S(b"220 mx\r\n"),
+        C(b"EHLO client.example\r\n"),
+        S(b"250-mx\r\n250 STARTTLS\r\n"),
+        App(|c| {
+            assert!(!c.is_tls());
+            c.starttls().unwrap();
+            assert!(c.starttls().is_err());
+        }),
+        C(b"STARTTLS\r\n"),
+        S(b"220 go ahead\r\n"),
+        Tls,
+        C(b"EHLO client.example\r\n"),
+        S(b"250-mx\r\n250 8BITMIME\r\n"),
+        App(|c| {
+            assert!(c.is_tls());
+            assert!(c.starttls().is_err());
+        }),
+    ];
+    let (events, error) = run_all_splits(config("client.example"), &steps);
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(
+        codes(&events),
+        ["greeting 220", "ready 1", "starttls", "ready 1"]
+    );
+}
