@@ -161,6 +161,11 @@ pub fn run_on(server: &mut Server, steps: &[Step], app: &mut App<'_>) -> Outcome
             }
         }
         drain(server, &mut out, app);
+        // As a driver does: a deadline already due is handled at once.
+        if server.poll_timeout().is_some_and(|d| d <= now) {
+            server.handle_timeout(now);
+            drain(server, &mut out, app);
+        }
     }
     out.closed = server.is_closed();
     out.tls_pending = server.tls_pending();

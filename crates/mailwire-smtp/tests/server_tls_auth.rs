@@ -458,6 +458,38 @@ fn data_timeout_is_shorter_and_aborts_the_body() {
 }
 
 #[test]
+fn a_slow_answer_does_not_eat_the_clients_time() {
+    // The application takes longer than the idle timeout to answer MAIL
+    // (a slow policy lookup): the client's 5 minutes start after it.
+    use mailwire_core::Machine;
+    let mut s = Server::new(config("mx.test"));
+    let t0 = std::time::Instant::now();
+    s.handle_timeout(t0);
+    s.receive(b"EHLO c.test\r\nMAIL FROM:<a@x.test>\r\n")
+        .unwrap();
+    s.handle_timeout(t0);
+    s.poll_event().unwrap();
+    s.accept().unwrap();
+    assert!(s.poll_event().unwrap().is_some());
+    assert_eq!(s.poll_timeout(), None, "no timer while the app decides");
+    let late = t0 + Duration::from_secs(400);
+    s.accept().unwrap();
+    let due = s.poll_timeout().expect("asks for the time");
+    assert!(due <= late);
+    s.handle_timeout(late);
+    assert!(!s.is_closed());
+    assert_eq!(s.poll_timeout(), Some(late + Duration::from_secs(300)));
+    s.handle_timeout(late + Duration::from_secs(299));
+    assert!(!s.is_closed());
+    s.handle_timeout(late + Duration::from_secs(300));
+    assert!(s.is_closed());
+    let out = String::from_utf8(s.poll_transmit().unwrap().to_vec()).unwrap();
+    assert!(
+        out.ends_with("250 2.1.0 Sender OK\r\n421 4.4.2 mx.test Timeout, closing connection\r\n")
+    );
+}
+
+#[test]
 fn eof_inside_data_aborts() {
     let c = config("mx.test");
     let steps = [

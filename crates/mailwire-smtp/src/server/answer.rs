@@ -72,7 +72,7 @@ impl Server {
         self.pending = None;
         self.write_challenge(challenge);
         self.enter_auth_line(AuthRun::App);
-        self.touch();
+        self.answered();
         Ok(())
     }
 
@@ -156,7 +156,7 @@ impl Server {
                 }
             }
         }
-        self.touch();
+        self.answered();
         Ok(())
     }
 

@@ -98,6 +98,9 @@ pub struct Server {
     /// The time of the last `handle_timeout`, from which activity the
     /// machine notices itself (an answer, a new phase) restarts the timer.
     last_now: Option<Instant>,
+    /// The application answered: the client's time starts at the next
+    /// `handle_timeout`, which `poll_timeout` asks for at once.
+    restart: bool,
 }
 
 /// What the connection knows; forgotten at TLS.
@@ -218,6 +221,7 @@ impl Server {
             consumed: 0,
             seen: 0,
             last_now: None,
+            restart: false,
         };
         let greeting = Reply::service_ready(&server.config.hostname, &server.config.greeting);
         server.write_reply(greeting);
@@ -370,8 +374,15 @@ impl Server {
         }
     }
 
-    /// Restarts the client's timer from the last known time: the machine
-    /// answered or changed phase, so the client's turn begins now.
+    /// The application answered: the client's turn begins, at a time the
+    /// machine learns from the next `handle_timeout`.
+    fn answered(&mut self) {
+        self.restart = true;
+        self.touch();
+    }
+
+    /// Restarts the client's timer from the last known time (that of the
+    /// input just processed): the machine answered or changed phase.
     fn touch(&mut self) {
         if let Some(now) = self.last_now {
             self.deadline = now.checked_add(self.timeout());
@@ -457,17 +468,21 @@ impl Machine for Server {
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
-        if self.waits_for_client() {
-            self.deadline
-        } else {
+        if !self.waits_for_client() {
             None
+        } else if self.restart {
+            // The answer may have taken a while: learn the time now.
+            self.last_now.or(self.deadline)
+        } else {
+            self.deadline
         }
     }
 
     fn handle_timeout(&mut self, now: Instant) {
         self.last_now = Some(now);
         let total = self.consumed + self.input.len() as u64;
-        if total != self.seen || self.deadline.is_none() {
+        if total != self.seen || self.deadline.is_none() || self.restart {
+            self.restart = false;
             // New bytes from the client: its time starts again.
             self.seen = total;
             self.deadline = now.checked_add(self.timeout());
