@@ -337,6 +337,10 @@ where
     }
 
     /// Writes all output the machine has queued.
+    ///
+    /// Bounded by [`ConnectionConfig::idle_timeout`]: without one, a peer
+    /// that stops reading can hold it forever (under [`serve`](crate::serve)
+    /// the grace period still bounds it at shutdown).
     pub async fn flush(&mut self) -> Result<()> {
         while self.machine.poll_transmit().is_some() || self.needs_flush {
             if self.broken || self.write_closed {
