@@ -154,8 +154,10 @@ async fn idle_timeout_ends_a_silent_connection() {
         let tcp = connect_tcp(server.addr, T).await.unwrap();
         let mut conn = Connection::new(Echo::new(), tcp);
         assert_eq!(next_line(&mut conn).await, "HELLO");
-        for _ in 0..4 {
-            tokio::time::sleep(Duration::from_millis(150)).await;
+        // Six gaps of 100 ms outlast the 300 ms idle timeout only because
+        // each exchange restarts it.
+        for _ in 0..6 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
             conn.machine_mut().send_line(b"ping");
             assert_eq!(next_line(&mut conn).await, "ECHO ping");
         }
