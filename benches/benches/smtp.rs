@@ -1,0 +1,152 @@
+//! SMTP command and reply parsing and encoding, side by side with
+//! smtp-proto on identical input.
+//!
+//! Each input is one CRLF-terminated line (or a whole EHLO reply). The
+//! mailwire side includes framing (finding the LF, cutting the line off as
+//! `Bytes`, as `LineFramer` does) so that both sides do the same work:
+//! smtp-proto scans to the LF itself.
+
+use std::hint::black_box;
+
+use bytes::{Bytes, BytesMut};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use mailwire_smtp::{Command, EhloReply, Encode, Policy, Reply, ReplyAssembler};
+
+const COMMANDS: &[(&str, &[u8])] = &[
+    (
+        "mail_size_body",
+        b"MAIL FROM:<john.smith@example.com> SIZE=1048576 BODY=8BITMIME\r\n",
+    ),
+    (
+        "rcpt_notify_orcpt",
+        b"RCPT TO:<jane.doe@example.org> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;jane.doe@example.org\r\n",
+    ),
+    ("data", b"DATA\r\n"),
+    ("rset", b"RSET\r\n"),
+];
+
+const EHLO_REPLY: &[u8] = b"250-mx.example.com Hello client.example.net\r\n\
+250-PIPELINING\r\n\
+250-SIZE 35882577\r\n\
+250-8BITMIME\r\n\
+250-ENHANCEDSTATUSCODES\r\n\
+250-AUTH PLAIN LOGIN\r\n\
+250-STARTTLS\r\n\
+250-CHUNKING\r\n\
+250-DSN\r\n\
+250 SMTPUTF8\r\n";
+
+/// Frames one line off `wire` as the line framer would, and parses it.
+fn mailwire_command(wire: &Bytes, policy: &Policy) -> Command {
+    let lf = memchr_lf(wire);
+    Command::parse_bytes(&wire.slice(..lf - 1), policy).expect("parses")
+}
+
+fn memchr_lf(wire: &[u8]) -> usize {
+    wire.iter().position(|&b| b == b'\n').expect("has LF")
+}
+
+fn mailwire_ehlo(wire: &Bytes) -> EhloReply {
+    let mut asm = ReplyAssembler::new(Policy::client());
+    let mut rest = wire.clone();
+    loop {
+        let lf = memchr_lf(&rest);
+        let line = rest.slice(..lf - 1);
+        rest = rest.slice(lf + 1..);
+        if let Some(reply) = asm.push_line(&line).expect("valid line") {
+            return EhloReply::from_reply(&reply).expect("EHLO reply");
+        }
+    }
+}
+
+fn parse_commands(c: &mut Criterion) {
+    let policy = Policy::server();
+    for (name, line) in COMMANDS {
+        let wire = Bytes::from_static(line);
+        // Both sides must accept the input.
+        mailwire_command(&wire, &policy);
+        smtp_proto::Request::parse(&mut line.iter()).expect("smtp-proto parses");
+
+        let mut group = c.benchmark_group(format!("smtp_command/{name}"));
+        group.throughput(Throughput::Bytes(line.len() as u64));
+        group.bench_function("mailwire", |b| {
+            b.iter(|| mailwire_command(black_box(&wire), &policy))
+        });
+        group.bench_function("smtp_proto", |b| {
+            b.iter(|| smtp_proto::Request::parse(&mut black_box(*line).iter()))
+        });
+        group.finish();
+    }
+}
+
+fn parse_ehlo(c: &mut Criterion) {
+    let wire = Bytes::from_static(EHLO_REPLY);
+    assert_eq!(mailwire_ehlo(&wire).capabilities.len(), 9);
+    let proto = smtp_proto::EhloResponse::parse(&mut EHLO_REPLY.iter()).expect("smtp-proto parses");
+    assert_eq!(proto.size, 35882577);
+
+    let mut group = c.benchmark_group("smtp_ehlo_reply/parse");
+    group.throughput(Throughput::Bytes(EHLO_REPLY.len() as u64));
+    group.bench_function("mailwire", |b| b.iter(|| mailwire_ehlo(black_box(&wire))));
+    group.bench_function("smtp_proto", |b| {
+        b.iter(|| smtp_proto::EhloResponse::parse(&mut black_box(EHLO_REPLY).iter()))
+    });
+    group.finish();
+}
+
+fn encode(c: &mut Criterion) {
+    let ehlo = mailwire_ehlo(&Bytes::from_static(EHLO_REPLY));
+    let proto = smtp_proto::EhloResponse::parse(&mut EHLO_REPLY.iter()).expect("smtp-proto parses");
+    let mut group = c.benchmark_group("smtp_ehlo_reply/encode");
+    group.bench_function("mailwire", |b| {
+        b.iter(|| {
+            let mut out = BytesMut::with_capacity(256);
+            black_box(&ehlo).encode(&mut out);
+            out
+        })
+    });
+    group.bench_function("smtp_proto", |b| {
+        b.iter(|| {
+            let mut out = Vec::with_capacity(256);
+            black_box(&proto).write(&mut out).expect("writes");
+            out
+        })
+    });
+    group.finish();
+
+    let reply = Reply::sender_ok();
+    let proto_reply = smtp_proto::Response::new(250, 2, 1, 0, "Sender OK".to_string());
+    let mut group = c.benchmark_group("smtp_reply/encode");
+    group.bench_function("mailwire", |b| {
+        b.iter(|| {
+            let mut out = BytesMut::with_capacity(64);
+            black_box(&reply).encode(&mut out);
+            out
+        })
+    });
+    group.bench_function("smtp_proto", |b| {
+        b.iter(|| {
+            let mut out = Vec::with_capacity(64);
+            black_box(&proto_reply).write(&mut out).expect("writes");
+            out
+        })
+    });
+    group.finish();
+
+    let policy = Policy::server();
+    let mut group = c.benchmark_group("smtp_command/encode");
+    for (name, line) in COMMANDS {
+        let cmd = mailwire_command(&Bytes::from_static(line), &policy);
+        group.bench_function(*name, |b| {
+            b.iter(|| {
+                let mut out = BytesMut::with_capacity(128);
+                black_box(&cmd).encode(&mut out);
+                out
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, parse_commands, parse_ehlo, encode);
+criterion_main!(benches);
