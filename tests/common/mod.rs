@@ -34,25 +34,80 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// How much of the server's stderr is kept for failure messages.
 const STDERR_KEEP: usize = 64 * 1024;
 
-/// The directory `cargo test` put the example binaries of this package in:
-/// the test executable is `target/<profile>/deps/<test>-<hash>`, the
-/// examples are `target/<profile>/examples/<name>`.
+/// The examples the end-to-end tests run.
+const EXAMPLES: &[&str] = &["mailserver", "smtp_send"];
+
+/// The path of an example binary of this package, built (once per test
+/// binary) next to the test executable: `target/<profile>/deps/<test>-<hash>`
+/// has its examples in `target/<profile>/examples/<name>`.
+///
+/// `cargo test` builds examples with `test = true` only as test harnesses,
+/// so the runnable binaries are built here with the same cargo, target
+/// directory and profile; when they are up to date that is a quick no-op,
+/// and it also keeps a stale binary from an earlier build from being
+/// tested.
 pub fn example_binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("the path of the test executable");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("the test executable lives in target/<profile>/deps");
+    static BUILT: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    let profile_dir = BUILT
+        .get_or_init(build_examples)
+        .as_ref()
+        .unwrap_or_else(|e| panic!("{e}"));
     let path = profile_dir
         .join("examples")
         .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(
         path.is_file(),
-        "the example binary {} does not exist; `cargo test` builds examples, \
-         so run the tests through cargo (e.g. `cargo test --workspace`)",
+        "the example binary {} does not exist after building it",
         path.display()
     );
     path
+}
+
+/// Runs `cargo build --example ...` for [`EXAMPLES`]; returns the profile
+/// directory.
+fn build_examples() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("the test executable: {e}"))?;
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .ok_or("the test executable does not live in target/<profile>/deps")?
+        .to_owned();
+    let target_dir = profile_dir
+        .parent()
+        .ok_or("no target directory above the profile directory")?;
+    let profile = profile_dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or("the profile directory has no name")?;
+    // Cargo tells the tests which cargo runs them; fall back to PATH.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.arg("build")
+        .arg("--manifest-path")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
+        .args(["--package", env!("CARGO_PKG_NAME")])
+        .env("CARGO_TARGET_DIR", target_dir);
+    match profile {
+        "debug" => {}
+        "release" => {
+            cmd.arg("--release");
+        }
+        other => {
+            cmd.args(["--profile", other]);
+        }
+    }
+    for example in EXAMPLES {
+        cmd.args(["--example", example]);
+    }
+    let out = process::run_with_timeout(&mut cmd, b"", Duration::from_secs(900));
+    if !out.status.success() {
+        return Err(format!(
+            "building the examples failed ({:?}):\n{}",
+            cmd,
+            out.stderr_text()
+        ));
+    }
+    Ok(profile_dir)
 }
 
 /// A data directory for `mailserver` that outlives server restarts and is

@@ -48,8 +48,11 @@ pub struct Watchdog {
 }
 
 impl Watchdog {
-    /// Arms a watchdog for the test `name`.
+    /// Arms a watchdog for the test `name`, after making sure the example
+    /// binaries are built (a first build can take minutes and is not the
+    /// test's time).
     pub fn new(name: &str, limit: Duration) -> Self {
+        super::example_binary("mailserver");
         let (tx, rx) = mpsc::channel::<()>();
         let name = name.to_owned();
         std::thread::spawn(move || {
