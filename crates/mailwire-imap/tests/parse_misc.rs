@@ -90,14 +90,11 @@ fn unknown_fetch_items_are_kept_and_the_rest_parses() {
     let wire = b"* 3 FETCH (X-GM-MSGID 1278455344230334865 UID 9 X-GM-LABELS (\\Inbox \"Foo Bar\" {3}\r\nabc) EMAILID (M6d99ac3275bb4e) FLAGS (\\Seen))\r\n";
     let items = fetch_items(wire, &Opts::STRICT);
     assert_eq!(items.len(), 5);
-    assert_eq!(
-        items[0],
-        FetchItem::Unknown {
-            raw: b"X-GM-MSGID 1278455344230334865".as_slice().into()
-        }
+    assert!(
+        matches!(&items[0], FetchItem::Unknown { raw } if raw.as_bytes() == b"X-GM-MSGID 1278455344230334865")
     );
     assert_eq!(items[1], FetchItem::Uid(9));
-    assert!(matches!(&items[2], FetchItem::Unknown { raw } if raw.ends_with(b"abc)")));
+    assert!(matches!(&items[2], FetchItem::Unknown { raw } if raw.as_bytes().ends_with(b"abc)")));
     assert_eq!(
         items[4],
         FetchItem::Flags(vec![FlagFetch::Flag(Flag::Seen)])
@@ -106,11 +103,8 @@ fn unknown_fetch_items_are_kept_and_the_rest_parses() {
     assert_eq!(r.to_bytes(), wire);
     // Unknown untagged responses are kept whole too.
     let r = parse::response(b"* XAPPLEPUSHSERVICE aps-version 2\r\n", &Opts::STRICT).unwrap();
-    assert_eq!(
-        r,
-        Response::Data(Data::Unknown {
-            raw: b"XAPPLEPUSHSERVICE aps-version 2".as_slice().into()
-        })
+    assert!(
+        matches!(&r, Response::Data(Data::Unknown { raw }) if raw.as_bytes() == b"XAPPLEPUSHSERVICE aps-version 2")
     );
     // A known keyword with bad syntax is an error.
     assert!(parse::response(b"* 3 FETCH (UID x)\r\n", &Opts::STRICT).is_err());

@@ -2,10 +2,12 @@
 
 use super::response::{section, section_binary};
 use super::{Encode, Encoder};
+use crate::types::chars::is_list_char;
 use crate::types::command::{
     AppendData, AuthenticateData, Command, CommandBody, FetchAttr, FetchAttrs, FetchModifier,
     ListMailbox, ListReturn, MetadataOption, SearchReturn, SelectParam, StatusAttr, StoreKind,
 };
+use crate::types::core::IString;
 use crate::types::search::SearchKey;
 
 impl Encode for Command<'_> {
@@ -20,7 +22,7 @@ impl Encode for Command<'_> {
 impl Encode for AuthenticateData<'_> {
     fn encode(&self, e: &mut Encoder) {
         match self {
-            AuthenticateData::Response(s) => e.raw(s.as_bytes()),
+            AuthenticateData::Response(s) => e.base64(s),
             AuthenticateData::Cancel => e.raw(b"*"),
         }
         e.crlf();
@@ -50,7 +52,12 @@ fn status_attr(e: &mut Encoder, a: &StatusAttr<'_>) {
 
 fn list_mailbox(e: &mut Encoder, m: &ListMailbox<'_>) {
     match m {
-        ListMailbox::Token(t) => e.raw(t.as_bytes()),
+        // A token that is not all list-chars (a caller's mistake) is sent
+        // as a string instead.
+        ListMailbox::Token(t) if !t.is_empty() && t.bytes().all(is_list_char) => {
+            e.raw(t.as_bytes())
+        }
+        ListMailbox::Token(t) => e.istring(&IString::new(t.as_bytes())),
         ListMailbox::String(s) => e.istring(s),
     }
 }
@@ -180,13 +187,7 @@ fn body(e: &mut Encoder, b: &CommandBody<'_>) {
                 if i.is_empty() {
                     e.raw(b"=");
                 } else {
-                    // Only base64 was parsed; drop anything else a caller
-                    // put there so the line cannot be broken.
-                    for c in i.bytes() {
-                        if c.is_ascii_alphanumeric() || c == b'+' || c == b'/' || c == b'=' {
-                            e.raw(&[c]);
-                        }
-                    }
+                    e.base64(i);
                 }
             }
         }

@@ -62,7 +62,7 @@ impl Encoder {
         Encoder::default()
     }
 
-    /// An encoder for server responses (literals never carry `+`).
+    /// An encoder for server responses: no literal waits for `+`.
     pub fn server() -> Self {
         Encoder {
             server: true,
@@ -130,6 +130,16 @@ impl Encoder {
         self.buf.extend_from_slice(&tmp[i..]);
     }
 
+    /// Base64 text; anything outside the alphabet is dropped, so no value
+    /// can break the line.
+    pub(crate) fn base64(&mut self, s: &str) {
+        for c in s.bytes() {
+            if c.is_ascii_alphanumeric() || c == b'+' || c == b'/' || c == b'=' {
+                self.buf.push(c);
+            }
+        }
+    }
+
     pub(crate) fn quoted(&mut self, q: &Quoted<'_>) {
         self.buf.push(b'"');
         for &b in q.as_bytes() {
@@ -147,8 +157,9 @@ impl Encoder {
         }
         self.buf.push(b'{');
         self.number(l.data().len() as u64);
-        // RFC 7888 §6 allows `~{n+}` too.
-        let sync = self.server || l.mode() == LiteralMode::Sync;
+        // The form is kept as the value says (RFC 7888 §6 allows `~{n+}`
+        // too); values built by the constructors are `{n}`.
+        let sync = l.mode() == LiteralMode::Sync;
         if !sync {
             self.buf.push(b'+');
         }

@@ -61,7 +61,7 @@ impl Encode for Continue<'_> {
         e.raw(b"+ ");
         match self {
             Continue::Text { code, text } => resp_text(e, code, text),
-            Continue::Base64(s) => e.raw(s.as_bytes()),
+            Continue::Base64(s) => e.base64(s),
         }
         e.crlf();
     }
@@ -420,7 +420,7 @@ impl Encode for Data<'_> {
                     thread(e, t);
                 }
             }
-            Data::Unknown { raw } => e.raw(raw),
+            Data::Unknown { raw } => e.raw(raw.as_bytes()),
         }
         e.crlf();
     }
@@ -561,7 +561,7 @@ fn fetch_item(e: &mut Encoder, i: &FetchItem<'_>) {
             e.raw(b"RFC822.TEXT ");
             e.nstring(s);
         }
-        FetchItem::Unknown { raw } => e.raw(raw),
+        FetchItem::Unknown { raw } => e.raw(raw.as_bytes()),
     }
 }
 

@@ -1,7 +1,5 @@
 //! Untagged response data (RFC 9051 §7.2 - §7.5, extensions).
 
-use std::borrow::Cow;
-
 use super::Opts;
 use super::core::{
     R, astring, atom, byte, close, crlf_end, fail, flag, kw, mailbox, nil, nstring, number,
@@ -9,6 +7,7 @@ use super::core::{
 };
 use super::fetch::fetch_items;
 use super::response::capabilities;
+use crate::types::core::Raw;
 use crate::types::data::{
     Data, ESearch, ESearchItem, ListItem, MailboxAttr, MetadataEntries, Namespace, QuotaResource,
     StatusItem, TaggedExtComp, TaggedExtVal, Thread,
@@ -36,7 +35,7 @@ pub(crate) fn untagged<'a>(i: &'a [u8], o: &Opts) -> R<'a, Data<'a>> {
             Ok((
                 b"",
                 Data::Unknown {
-                    raw: Cow::Borrowed(&i[..end]),
+                    raw: Raw::parsed(&i[..end]),
                 },
             ))
         }

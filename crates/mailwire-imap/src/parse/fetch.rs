@@ -1,7 +1,5 @@
 //! FETCH response items and envelopes (RFC 9051 §7.5.2).
 
-use std::borrow::Cow;
-
 use super::Opts;
 use super::body::body;
 use super::core::{
@@ -9,6 +7,7 @@ use super::core::{
     paren_list, sp, string,
 };
 use crate::types::chars::is_astring_char;
+use crate::types::core::Raw;
 use crate::types::fetch::{Address, Envelope, FetchItem, Section, SectionText};
 
 /// `msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP (msg-att-dynamic /
@@ -107,7 +106,7 @@ fn unknown_item<'a>(i: &'a [u8], o: &Opts) -> R<'a, FetchItem<'a>> {
     Ok((
         j,
         FetchItem::Unknown {
-            raw: Cow::Borrowed(&i[..used]),
+            raw: Raw::parsed(&i[..used]),
         },
     ))
 }

@@ -526,3 +526,25 @@ impl SequenceSet {
         })
     }
 }
+
+/// Bytes of an item this crate does not know, exactly as a peer sent them
+/// (see `Data::Unknown`, `FetchItem::Unknown`). Only the parser makes
+/// these, so what is encoded back was valid IMAP when it arrived.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Raw<'a>(Cow<'a, [u8]>);
+
+impl<'a> Raw<'a> {
+    pub(crate) fn parsed(bytes: &'a [u8]) -> Self {
+        Raw(Cow::Borrowed(bytes))
+    }
+
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// A copy that owns its bytes.
+    pub fn into_owned(self) -> Raw<'static> {
+        Raw(owned_bytes(self.0))
+    }
+}

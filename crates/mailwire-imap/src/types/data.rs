@@ -1,8 +1,6 @@
 //! Untagged response data (RFC 9051 §7.2 - §7.5 and extensions).
 
-use std::borrow::Cow;
-
-use super::core::{AString, Atom, IString, NString, SequenceSet};
+use super::core::{AString, Atom, IString, NString, Raw, SequenceSet};
 use super::fetch::FetchItem;
 use super::flag::Flag;
 use super::mailbox::Mailbox;
@@ -104,7 +102,7 @@ pub enum Data<'a> {
     /// after `* ` (literals included, CRLF excluded).
     Unknown {
         /// The raw bytes.
-        raw: Cow<'a, [u8]>,
+        raw: Raw<'a>,
     },
 }
 
@@ -429,7 +427,7 @@ impl Data<'_> {
             },
             Data::Thread(t) => Data::Thread(t),
             Data::Unknown { raw } => Data::Unknown {
-                raw: Cow::Owned(raw.into_owned()),
+                raw: raw.into_owned(),
             },
         }
     }

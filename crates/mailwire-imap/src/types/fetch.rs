@@ -1,9 +1,7 @@
 //! FETCH response items (RFC 9051 §7.5.2) and envelopes.
 
-use std::borrow::Cow;
-
 use super::body::BodyStructure;
-use super::core::{AString, DateTime, NString};
+use super::core::{AString, DateTime, NString, Raw};
 use super::flag::FlagFetch;
 
 /// `msg-att-dynamic / msg-att-static`: one item of a FETCH response.
@@ -58,7 +56,7 @@ pub enum FetchItem<'a> {
     /// rest of the response still parses.
     Unknown {
         /// The bytes of the item, from its name to the end of its value.
-        raw: Cow<'a, [u8]>,
+        raw: Raw<'a>,
     },
 }
 
@@ -213,7 +211,7 @@ impl FetchItem<'_> {
             FetchItem::Rfc822Header(d) => FetchItem::Rfc822Header(d.into_owned()),
             FetchItem::Rfc822Text(d) => FetchItem::Rfc822Text(d.into_owned()),
             FetchItem::Unknown { raw } => FetchItem::Unknown {
-                raw: Cow::Owned(raw.into_owned()),
+                raw: raw.into_owned(),
             },
         }
     }
