@@ -93,6 +93,10 @@ impl ReplyAssembler {
             ));
         }
         self.code = Some(parsed.code);
+        if self.lines.capacity() == 0 && !parsed.last {
+            // A multi-line reply: most (EHLO) have about ten lines.
+            self.lines.reserve(12);
+        }
         self.lines.push(parsed.text);
         if !parsed.last {
             return Ok(None);

@@ -86,14 +86,29 @@ impl Capability {
         let src = line.0.bytes();
         let bytes = line.as_bytes();
         let sub = |s: &[u8]| Str::trusted(src.slice_ref(s));
-        let mut words = bytes.split(|&b| b == b' ');
-        let keyword = words.next().unwrap_or_default();
-        let params: Vec<&[u8]> = words.collect();
-        if !class::is_keyword(keyword) || !params.iter().all(|p| class::is_ehlo_param(p)) {
+        let (keyword, rest) = match memchr::memchr(b' ', bytes) {
+            Some(sp) => (&bytes[..sp], Some(&bytes[sp + 1..])),
+            None => (bytes, None),
+        };
+        // The parameters, without collecting them: this runs for every
+        // line of every EHLO reply.
+        let words = || rest.into_iter().flat_map(|r| r.split(|&b| b == b' '));
+        if !class::is_keyword(keyword) || !words().all(class::is_ehlo_param) {
             return Capability::Unparsed(line.clone());
         }
+        let mut first = [&b""[..]; 2];
+        let mut n = 0;
+        for w in words() {
+            if n < 2 {
+                first[n] = w;
+            }
+            n += 1;
+        }
+        // More than two parameters match none of the fixed shapes below.
+        let many = [&b""[..]; 3];
+        let params: &[&[u8]] = if n <= 2 { &first[..n] } else { &many };
         let kw = |name: &str| keyword.eq_ignore_ascii_case(name.as_bytes());
-        let known = match params.as_slice() {
+        let known = match params {
             [] if kw("PIPELINING") => Some(Capability::Pipelining),
             [] if kw("8BITMIME") => Some(Capability::EightBitMime),
             [] if kw("SMTPUTF8") => Some(Capability::SmtpUtf8),
@@ -115,30 +130,27 @@ impl Capability {
                 max_interval: i,
                 max_datetime: EhloParam::from_parsed(sub(t)),
             }),
-            mechs if kw("AUTH") && mechs.iter().all(|m| class::is_sasl_mech(m)) => {
-                Some(Capability::Auth(
-                    mechs
-                        .iter()
-                        .map(|m| SaslMechanism::from_parsed(sub(m)))
-                        .collect(),
-                ))
-            }
-            limits if kw("LIMITS") => mail_limits(limits, &sub).map(Capability::Limits),
+            _ if kw("AUTH") && words().all(class::is_sasl_mech) => Some(Capability::Auth(
+                words()
+                    .map(|m| SaslMechanism::from_parsed(sub(m)))
+                    .collect(),
+            )),
+            _ if kw("LIMITS") => mail_limits(words(), &sub).map(Capability::Limits),
             _ => None,
         };
         known.unwrap_or_else(|| Capability::Other {
             keyword: Keyword::from_parsed(sub(keyword)),
-            params: params
-                .iter()
-                .map(|p| EhloParam::from_parsed(sub(p)))
-                .collect(),
+            params: words().map(|p| EhloParam::from_parsed(sub(p))).collect(),
         })
     }
 }
 
 /// `limit-name "=" limit-value` pairs (RFC 9422 §4); `None` if one is
 /// malformed or given twice.
-fn mail_limits(params: &[&[u8]], sub: &dyn Fn(&[u8]) -> Str) -> Option<MailLimits> {
+fn mail_limits<'a>(
+    params: impl Iterator<Item = &'a [u8]>,
+    sub: &dyn Fn(&[u8]) -> Str,
+) -> Option<MailLimits> {
     let mut l = MailLimits::default();
     for p in params {
         let eq = memchr::memchr(b'=', p)?;
