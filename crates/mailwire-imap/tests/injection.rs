@@ -75,5 +75,5 @@ fn free_form_fields_are_sanitised_when_encoded() {
         },
     };
     let wire = cmd.to_bytes();
-    assert_eq!(wire, b"a LSUB \"\" {12}\r\nx\r\nb LOGOUT\r\n");
+    assert_eq!(wire, b"a LSUB \"\" {11}\r\nx\r\nb LOGOUT\r\n");
 }
