@@ -20,7 +20,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use mailwire::smtp::server::{AuthConfig, ServerConfig, ServerEvent};
+use mailwire::smtp::server::{AuthConfig, HelloKind, ServerConfig, ServerEvent};
 use mailwire::smtp::{EnhancedCode, ForwardPath, Host, Reply, ReversePath, Server};
 use mailwire_tokio::{Connection, EndReason, Incoming};
 use tokio::net::TcpStream;
@@ -82,6 +82,7 @@ pub async fn handle(incoming: Incoming, ctx: Arc<Ctx>, mode: Mode) {
         ctx,
         peer: peer.ip(),
         helo: None,
+        hello_kind: None,
         user: None,
         txn: None,
     };
@@ -116,6 +117,8 @@ struct Session {
     ctx: Arc<Ctx>,
     peer: IpAddr,
     helo: Option<String>,
+    /// EHLO or HELO.
+    hello_kind: Option<HelloKind>,
     /// The authenticated user.
     user: Option<String>,
     txn: Option<Txn>,
@@ -125,6 +128,8 @@ struct Session {
 #[derive(Default)]
 struct Txn {
     from: String,
+    /// MAIL FROM had SMTPUTF8 (RFC 6531 §3.4).
+    smtputf8: bool,
     /// Local users and the address each was reached by, without repeats.
     rcpts: Vec<(String, String)>,
     /// One open delivery per recipient while the body arrives.
@@ -138,13 +143,15 @@ type Conn = Connection<Server, TcpStream>;
 impl Session {
     async fn on_event(&mut self, conn: &mut Conn, event: ServerEvent) {
         let answered = match event {
-            ServerEvent::Hello { host, .. } => {
+            ServerEvent::Hello { kind, host } => {
                 self.helo = Some(host.to_string());
+                self.hello_kind = Some(kind);
                 self.txn = None;
                 conn.machine_mut().accept()
             }
-            ServerEvent::Mail { from, .. } => {
+            ServerEvent::Mail { from, params } => {
                 self.txn = Some(Txn {
+                    smtputf8: params.smtputf8,
                     from: match &from {
                         ReversePath::Null => String::new(),
                         ReversePath::Mailbox(m) => m.as_str().to_owned(),
@@ -196,6 +203,7 @@ impl Session {
             ServerEvent::StartTls => {
                 // RFC 3207 §4.2: everything from before TLS is forgotten.
                 self.helo = None;
+                self.hello_kind = None;
                 self.user = None;
                 self.txn = None;
                 Ok(())
@@ -259,13 +267,8 @@ impl Session {
     /// DATA/BDAT accepted: one file in `tmp/` per recipient, headed by the
     /// trace fields of RFC 5321 §4.4.
     fn start_deliveries(&mut self, tls: bool) -> std::io::Result<()> {
-        let protocol = match (tls, self.user.is_some()) {
-            // RFC 3848 protocol types.
-            (false, false) => "ESMTP",
-            (true, false) => "ESMTPS",
-            (false, true) => "ESMTPA",
-            (true, true) => "ESMTPSA",
-        };
+        let smtputf8 = self.txn.as_ref().is_some_and(|t| t.smtputf8);
+        let protocol = protocol_name(self.hello_kind, tls, self.user.is_some(), smtputf8);
         let helo = self.helo.clone().unwrap_or_else(|| "unknown".to_owned());
         let ctx = self.ctx.clone();
         let peer = self.peer;
@@ -339,6 +342,24 @@ impl Session {
             }
         }
     }
+}
+
+/// The WITH protocol of the Received field: `SMTP` after HELO (RFC 5321
+/// §4.4), `ESMTP` with the `S` (TLS) and `A` (AUTH) suffixes of RFC 3848,
+/// and `UTF8SMTP...` for SMTPUTF8 transactions (RFC 6531 §3.7.3).
+fn protocol_name(hello: Option<HelloKind>, tls: bool, auth: bool, smtputf8: bool) -> String {
+    let base = if smtputf8 {
+        "UTF8SMTP"
+    } else if hello == Some(HelloKind::Helo) && !tls && !auth {
+        return "SMTP".to_owned();
+    } else {
+        "ESMTP"
+    };
+    format!(
+        "{base}{}{}",
+        if tls { "S" } else { "" },
+        if auth { "A" } else { "" }
+    )
 }
 
 /// `451 4.3.0`: a local problem, the client should try again later.

@@ -9,10 +9,11 @@ use mailwire_tokio::{CancellationToken, ClientTls, MaybeTlsStream, ServeConfig, 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::{Mode, handler, rfc5322_date};
+use super::{Mode, handler, protocol_name, rfc5322_date};
 use crate::Ctx;
 use crate::maildir::Maildir;
 use crate::users::Users;
+use mailwire::smtp::server::HelloKind;
 
 const T: Duration = Duration::from_secs(5);
 const DEMO_PLAIN: &str = "AGRlbW8AZGVtbw==";
@@ -323,4 +324,19 @@ fn dates_follow_rfc5322() {
     assert_eq!(at(0), "Thu, 1 Jan 1970 00:00:00 +0000");
     assert_eq!(at(951_782_400), "Tue, 29 Feb 2000 00:00:00 +0000");
     assert_eq!(at(1_795_304_731), "Sat, 21 Nov 2026 23:45:31 +0000");
+}
+
+#[test]
+fn received_protocol_names() {
+    let ehlo = Some(HelloKind::Ehlo);
+    assert_eq!(
+        protocol_name(Some(HelloKind::Helo), false, false, false),
+        "SMTP"
+    );
+    assert_eq!(protocol_name(ehlo, false, false, false), "ESMTP");
+    assert_eq!(protocol_name(ehlo, true, false, false), "ESMTPS");
+    assert_eq!(protocol_name(ehlo, false, true, false), "ESMTPA");
+    assert_eq!(protocol_name(ehlo, true, true, false), "ESMTPSA");
+    assert_eq!(protocol_name(ehlo, false, false, true), "UTF8SMTP");
+    assert_eq!(protocol_name(ehlo, true, true, true), "UTF8SMTPSA");
 }
