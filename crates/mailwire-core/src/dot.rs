@@ -124,7 +124,10 @@ pub enum DotChunk {
 /// whole message once its end is reached
 /// ([`saw_bare_line_ending`](Self::saw_bare_line_ending)); under
 /// [`LineEnding::Normalize`] a bare LF is delivered as CRLF (a bare CR is
-/// still recorded).
+/// still recorded), but it does not start a line for dot handling: only a
+/// real CRLF does, so `LF . CRLF` neither ends the body nor loses its dot.
+/// A receiver that ended or unstuffed there would read a different message
+/// than a strict filter in front of it, which is the smuggling attack.
 ///
 /// The decoder holds no data itself: at most the four bytes of a possible
 /// end marker stay unconsumed in the caller's buffer until the next bytes
