@@ -1,6 +1,6 @@
 //! Encoding client commands (RFC 9051 §6).
 
-use super::response::{section, section_binary};
+use super::fetch::{section, section_binary};
 use super::{Encode, Encoder};
 use crate::types::chars::is_list_char;
 use crate::types::command::{

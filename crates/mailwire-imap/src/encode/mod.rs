@@ -16,6 +16,7 @@ use crate::types::flag::{Flag, FlagFetch, FlagPerm};
 use crate::types::mailbox::Mailbox;
 
 mod command;
+mod fetch;
 mod response;
 
 /// A value that can be written as IMAP.

@@ -8,5 +8,6 @@ pub mod data;
 pub mod fetch;
 pub mod flag;
 pub mod mailbox;
+pub mod owned;
 pub mod response;
 pub mod search;
