@@ -306,3 +306,31 @@ proptest! {
         }
     }
 }
+
+/// A long line fed one byte at a time, and a message of many literals fed
+/// in small pieces: each byte is looked at a bounded number of times, so
+/// this finishes at once (a framer that re-scanned the growing prefix would
+/// do ~10^10 steps here).
+#[test]
+fn work_is_linear_in_the_input() {
+    let mut f = client();
+    let mut buf = BytesMut::new();
+    let n = 200_000;
+    for _ in 0..n {
+        buf.extend_from_slice(b"x");
+        assert_eq!(f.next(&mut buf), Ok(None));
+    }
+    buf.extend_from_slice(b"\r\n");
+    let Ok(Some(FrameEvent::Message(m))) = f.next(&mut buf) else {
+        panic!()
+    };
+    assert_eq!(m.bytes().len(), n + 2);
+
+    let mut input = Vec::new();
+    for _ in 0..20_000 {
+        input.extend_from_slice(b"a {3}\r\nxyz");
+    }
+    input.extend_from_slice(b"\r\n");
+    let events = run(&mut client(), &input, 3);
+    assert_eq!(messages(&events), vec![input.clone()]);
+}

@@ -80,6 +80,14 @@ impl Default for Opts {
 }
 
 impl Opts {
+    /// Options with `quirks`, nesting bounded by `limits`.
+    pub fn new(quirks: Quirks, limits: &crate::Limits) -> Opts {
+        Opts {
+            quirks,
+            max_depth: limits.nesting_depth,
+        }
+    }
+
     /// Strict parsing.
     pub const STRICT: Opts = Opts {
         quirks: Quirks::STRICT,
