@@ -456,3 +456,80 @@ fn mailserver_submission_without_auth_is_refused() {
     );
     assert!(data.maildir(DEMO_USER).new_messages().is_empty());
 }
+
+#[test]
+fn implicit_tls_to_aiosmtpd() {
+    let _watchdog = Watchdog::new("implicit_tls_to_aiosmtpd", TEST_LIMIT);
+    if !have_aiosmtpd() {
+        return;
+    }
+    let peer = Aiosmtpd::start_implicit_tls(Some(("alice", "s3cret")));
+    let msg = rich_message("aiosmtpd-implicit");
+    let server = peer.server_arg();
+    let ca = peer.ca_path().display().to_string();
+    let out = smtp_send(
+        &[
+            "--server",
+            &server,
+            "--tls",
+            "--ca",
+            &ca,
+            "--user",
+            "alice",
+            "--password",
+            "s3cret",
+            "--from",
+            "alice@client.example",
+            "--to",
+            "bob@peer.test",
+        ],
+        &msg,
+    );
+    out.assert_success("smtp_send --tls to aiosmtpd");
+    assert_eq!(lines(&out), ["bob@peer.test: 250 2.0.0 Stored as 000000"]);
+    let received = peer.messages();
+    assert_eq!(received.len(), 1);
+    assert!(received[0].0 == msg, "other bytes arrived");
+    assert_eq!(received[0].1["tls"], true);
+    assert_eq!(received[0].1["login"], "alice");
+}
+
+#[test]
+fn utf8_addresses_go_out_with_smtputf8() {
+    let _watchdog = Watchdog::new("utf8_addresses_go_out_with_smtputf8", TEST_LIMIT);
+    if !have_aiosmtpd() {
+        return;
+    }
+    let peer = Aiosmtpd::start(None, false);
+    let from = "jörg@bücher.example";
+    let to = "δοκιμή@παράδειγμα.example";
+    let mut msg = format!("From: {from}\r\nTo: {to}\r\n").into_bytes();
+    msg.extend_from_slice(&message(&unique("utf8"), "Grüße", &["✉"]));
+    let server = peer.server_arg();
+    let ca = peer.ca_path().display().to_string();
+    let out = smtp_send(
+        &[
+            "--server",
+            &server,
+            "--starttls",
+            "--ca",
+            &ca,
+            "--from",
+            from,
+            "--to",
+            to,
+        ],
+        &msg,
+    );
+    out.assert_success("smtp_send with UTF-8 addresses");
+    assert_eq!(lines(&out), [format!("{to}: 250 2.0.0 Stored as 000000")]);
+    let received = peer.messages();
+    assert_eq!(received.len(), 1);
+    assert!(received[0].0 == msg, "other bytes arrived");
+    let envelope = &received[0].1;
+    assert_eq!(envelope["mail_from"], from);
+    assert_eq!(envelope["rcpt_tos"], json!([to]));
+    // RFC 6531 §3.4: MAIL carries SMTPUTF8 (and the 8-bit body BODY=8BITMIME).
+    let options = envelope["mail_options"].to_string();
+    assert!(options.contains("SMTPUTF8"), "{options}");
+}

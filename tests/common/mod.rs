@@ -35,7 +35,7 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 const STDERR_KEEP: usize = 64 * 1024;
 
 /// The examples the end-to-end tests run.
-const EXAMPLES: &[&str] = &["mailserver", "smtp_send"];
+pub const EXAMPLES: &[&str] = &["mailserver", "smtp_send"];
 
 /// The path of an example binary of this package, built (once per test
 /// binary) next to the test executable: `target/<profile>/deps/<test>-<hash>`
@@ -45,27 +45,28 @@ const EXAMPLES: &[&str] = &["mailserver", "smtp_send"];
 /// so the runnable binaries are built here with the same cargo, target
 /// directory and profile; when they are up to date that is a quick no-op,
 /// and it also keeps a stale binary from an earlier build from being
-/// tested.
+/// tested. Each example is built on its own, so that one that does not
+/// compile fails only the tests that need it.
 pub fn example_binary(name: &str) -> PathBuf {
-    static BUILT: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
-    let profile_dir = BUILT
-        .get_or_init(build_examples)
-        .as_ref()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.is_file(),
-        "the example binary {} does not exist after building it",
-        path.display()
-    );
-    path
+    try_example_binary(name).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Runs `cargo build --example ...` for [`EXAMPLES`]; returns the profile
-/// directory.
-fn build_examples() -> Result<PathBuf, String> {
+/// [`example_binary`], reporting a failed build as an error.
+pub fn try_example_binary(name: &str) -> Result<PathBuf, String> {
+    type Built = std::collections::HashMap<String, Result<PathBuf, String>>;
+    static BUILT: Mutex<Option<Built>> = Mutex::new(None);
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    built
+        .get_or_insert_with(Built::new)
+        .entry(name.to_owned())
+        .or_insert_with(|| build_example(name))
+        .clone()
+}
+
+/// Runs `cargo build --example NAME`; returns the binary's path.
+fn build_example(name: &str) -> Result<PathBuf, String> {
     let exe = std::env::current_exe().map_err(|e| format!("the test executable: {e}"))?;
     let profile_dir = exe
         .parent()
@@ -85,7 +86,7 @@ fn build_examples() -> Result<PathBuf, String> {
     cmd.arg("build")
         .arg("--manifest-path")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-        .args(["--package", env!("CARGO_PKG_NAME")])
+        .args(["--package", env!("CARGO_PKG_NAME"), "--example", name])
         .env("CARGO_TARGET_DIR", target_dir);
     match profile {
         "debug" => {}
@@ -96,18 +97,23 @@ fn build_examples() -> Result<PathBuf, String> {
             cmd.args(["--profile", other]);
         }
     }
-    for example in EXAMPLES {
-        cmd.args(["--example", example]);
-    }
     let out = process::run_with_timeout(&mut cmd, b"", Duration::from_secs(900));
     if !out.status.success() {
         return Err(format!(
-            "building the examples failed ({:?}):\n{}",
-            cmd,
+            "building the example {name} failed ({cmd:?}):\n{}",
             out.stderr_text()
         ));
     }
-    Ok(profile_dir)
+    let path = profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    if !path.is_file() {
+        return Err(format!(
+            "{} does not exist after building it",
+            path.display()
+        ));
+    }
+    Ok(path)
 }
 
 /// A data directory for `mailserver` that outlives server restarts and is

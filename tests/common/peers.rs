@@ -101,6 +101,22 @@ impl Aiosmtpd {
     /// Starts it; with `auth`, AUTH is required (and only under TLS); with
     /// `require_starttls`, nothing but EHLO/NOOP/QUIT before STARTTLS.
     pub fn start(auth: Option<(&str, &str)>, require_starttls: bool) -> Self {
+        Self::start_with(
+            auth,
+            if require_starttls {
+                &["--require-starttls"]
+            } else {
+                &[]
+            },
+        )
+    }
+
+    /// Starts it with implicit TLS (RFC 8314) instead of STARTTLS.
+    pub fn start_implicit_tls(auth: Option<(&str, &str)>) -> Self {
+        Self::start_with(auth, &["--implicit-tls"])
+    }
+
+    fn start_with(auth: Option<(&str, &str)>, flags: &[&str]) -> Self {
         use std::io::BufRead;
 
         let dir = tempfile::Builder::new()
@@ -129,9 +145,7 @@ impl Aiosmtpd {
         if let Some((user, password)) = auth {
             cmd.arg("--auth").arg(format!("{user}:{password}"));
         }
-        if require_starttls {
-            cmd.arg("--require-starttls");
-        }
+        cmd.args(flags);
         // stdin stays open for the server's life: when this process dies,
         // the pipe closes and the server exits on its own.
         cmd.stdin(std::process::Stdio::piped())

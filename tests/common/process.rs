@@ -48,11 +48,13 @@ pub struct Watchdog {
 }
 
 impl Watchdog {
-    /// Arms a watchdog for the test `name`, after making sure the example
-    /// binaries are built (a first build can take minutes and is not the
-    /// test's time).
+    /// Arms a watchdog for the test `name`, after building the example
+    /// binaries (a first build can take minutes and is not the test's time;
+    /// a failed build is reported by the test that needs that example).
     pub fn new(name: &str, limit: Duration) -> Self {
-        super::example_binary("mailserver");
+        for example in super::EXAMPLES {
+            let _ = super::try_example_binary(example);
+        }
         let (tx, rx) = mpsc::channel::<()>();
         let name = name.to_owned();
         std::thread::spawn(move || {

@@ -3,12 +3,13 @@
 in the end-to-end tests (tests/smtp_send.rs).
 
   aiosmtpd_server.py --cert PEM --key PEM --out DIR
-                     [--auth USER:PASSWORD] [--require-starttls]
+                     [--auth USER:PASSWORD] [--require-starttls | --implicit-tls]
 
 Listens on 127.0.0.1 on a port the kernel picks and prints `port N` on
 stdout once it accepts connections. STARTTLS is offered with the given
-certificate; with --auth, AUTH (PLAIN, LOGIN) is required and only allowed
-under TLS. Recipients whose local part starts with "reject" are refused with
+certificate, or with --implicit-tls the connection is TLS from the first
+byte (RFC 8314); with --auth, AUTH (PLAIN, LOGIN) is required and only
+allowed under TLS. Recipients whose local part starts with "reject" are refused with
 550 5.1.1. Each message is written to DIR/N.eml (the bytes received, after
 dot-unstuffing) and then DIR/N.json (the envelope), each file appearing
 whole.
@@ -57,7 +58,9 @@ class Handler:
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
             "mail_options": envelope.mail_options,
-            "tls": session.ssl is not None,
+            # The transport is the TLS one after STARTTLS and with
+            # implicit TLS alike.
+            "tls": server.transport.get_extra_info("ssl_object") is not None,
             "authenticated": bool(session.authenticated),
             "login": session.auth_data.login.decode("utf-8", "replace")
             if isinstance(session.auth_data, LoginPassword)
@@ -87,6 +90,7 @@ async def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--auth")
     parser.add_argument("--require-starttls", action="store_true")
+    parser.add_argument("--implicit-tls", action="store_true")
     args = parser.parse_args()
 
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -97,7 +101,9 @@ async def main():
         kwargs = {
             "authenticator": make_authenticator(user, password),
             "auth_required": True,
-            "auth_require_tls": True,
+            # aiosmtpd only counts STARTTLS as TLS; under implicit TLS the
+            # whole connection is.
+            "auth_require_tls": not args.implicit_tls,
         }
     loop = asyncio.get_running_loop()
     handler = Handler(args.out)
@@ -106,7 +112,7 @@ async def main():
         return SMTP(
             handler,
             hostname="peer.test",
-            tls_context=context,
+            tls_context=None if args.implicit_tls else context,
             require_starttls=args.require_starttls,
             enable_SMTPUTF8=True,
             timeout=60,
@@ -114,7 +120,9 @@ async def main():
             **kwargs,
         )
 
-    server = await loop.create_server(factory, host="127.0.0.1", port=0)
+    server = await loop.create_server(
+        factory, host="127.0.0.1", port=0, ssl=context if args.implicit_tls else None
+    )
     port = server.sockets[0].getsockname()[1]
     print("port %d" % port, flush=True)
 
