@@ -167,6 +167,9 @@ pub struct Connection<M, S> {
     broken: bool,
     end: Option<EndReason>,
     last_activity: Instant,
+    /// The machine has been told the time at least once, so its first
+    /// timer (a greeting timeout, say) runs even if the peer never speaks.
+    clock_started: bool,
 }
 
 /// What woke the I/O wait.
@@ -213,6 +216,7 @@ where
             broken: false,
             end: None,
             last_activity: Instant::now(),
+            clock_started: false,
         }
     }
 
@@ -293,6 +297,10 @@ where
     /// [`Error::is_fatal`] is false was already answered by the machine;
     /// call `next_event` again.
     pub async fn next_event(&mut self) -> Result<Option<M::Event>> {
+        if !self.clock_started {
+            self.clock_started = true;
+            self.machine.handle_timeout(Instant::now().into_std());
+        }
         loop {
             if self.broken {
                 return Err(Error::Broken);

@@ -159,3 +159,37 @@ async fn smtp_implicit_tls_scram_plus_and_a_message() {
     })
     .await;
 }
+
+/// A server that accepts and never speaks: the client machine's greeting
+/// timer must run from the start, without any byte having been read.
+#[tokio::test]
+async fn greeting_timeout_runs_against_a_silent_server() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let silent = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        drop(socket);
+    });
+    let mut config = ClientConfig::new(Host::try_from("client.test").unwrap());
+    config.timeouts.greeting = Duration::from_millis(200);
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut conn = Connection::new(Client::new(config), stream);
+    let started = std::time::Instant::now();
+    let outcome = tokio::time::timeout(T, async {
+        loop {
+            match conn.next_event().await {
+                Ok(Some(_)) => continue,
+                other => return other.map(|_| ()),
+            }
+        }
+    })
+    .await
+    .expect("the greeting timeout must end the connection");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert!(
+        outcome.is_err() || conn.machine().is_closed(),
+        "timed out client must fail or close"
+    );
+    silent.abort();
+}
