@@ -15,6 +15,7 @@
 // The store serves SMTP delivery now and POP3/IMAP as their handlers land.
 #[allow(dead_code)]
 mod maildir;
+mod pop3;
 mod smtp;
 mod tls;
 mod users;
@@ -185,8 +186,20 @@ fn services(args: &Args) -> Vec<Service> {
             Some(smtp::handler(smtp::Mode::Smtps)),
         ),
         // RFC 1939 §3: the autologout timer is at least 10 minutes.
-        service("pop3", args.pop3_port, false, 900, None),
-        service("pop3s", args.pop3s_port, true, 900, None),
+        service(
+            "pop3",
+            args.pop3_port,
+            false,
+            900,
+            Some(pop3::handler(false)),
+        ),
+        service(
+            "pop3s",
+            args.pop3s_port,
+            true,
+            900,
+            Some(pop3::handler(true)),
+        ),
         // RFC 9051 §5.4: the autologout timer is at least 30 minutes.
         service("imap", args.imap_port, false, 31 * 60, None),
         service("imaps", args.imaps_port, true, 31 * 60, None),
