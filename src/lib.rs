@@ -9,11 +9,11 @@
 pub use mailwire_core as core;
 #[cfg(feature = "imap")]
 pub use mailwire_imap as imap;
+#[cfg(feature = "pop3")]
+pub use mailwire_pop3 as pop3;
 #[cfg(feature = "sasl")]
 pub use mailwire_sasl as sasl;
 #[cfg(feature = "smtp")]
 pub use mailwire_smtp as smtp;
-#[cfg(feature = "pop3")]
-pub use mailwire_pop3 as pop3;
 #[cfg(feature = "tokio")]
 pub use mailwire_tokio as tokio;

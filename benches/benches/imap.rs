@@ -35,11 +35,19 @@ fn envelope_stream() -> Vec<u8> {
 /// 100 responses `* n FETCH (UID x BODY[] {50000}...)`.
 fn literal_stream() -> Vec<u8> {
     let body: Vec<u8> = (0..50_000)
-        .map(|i| if i % 78 == 77 { b'\n' } else { b'a' + (i % 26) as u8 })
+        .map(|i| {
+            if i % 78 == 77 {
+                b'\n'
+            } else {
+                b'a' + (i % 26) as u8
+            }
+        })
         .collect();
     let mut out = Vec::new();
     for n in 1..=100 {
-        out.extend_from_slice(format!("* {n} FETCH (UID {} BODY[] {{50000}}\r\n", n + 7).as_bytes());
+        out.extend_from_slice(
+            format!("* {n} FETCH (UID {} BODY[] {{50000}}\r\n", n + 7).as_bytes(),
+        );
         out.extend_from_slice(&body);
         out.extend_from_slice(b")\r\n");
     }

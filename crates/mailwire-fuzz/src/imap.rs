@@ -69,7 +69,11 @@ pub fn framer(data: &[u8]) {
     let Some((&mode, input)) = data.split_first() else {
         return;
     };
-    let role = if mode & 1 == 0 { Role::Client } else { Role::Server };
+    let role = if mode & 1 == 0 {
+        Role::Client
+    } else {
+        Role::Server
+    };
     let step = usize::from(mode >> 3).max(1);
     let limits = Limits {
         line_length: 256,
