@@ -34,8 +34,9 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// How much of the server's stderr is kept for failure messages.
 const STDERR_KEEP: usize = 64 * 1024;
 
-/// The examples the end-to-end tests run.
-pub const EXAMPLES: &[&str] = &["mailserver", "smtp_send"];
+/// The examples the end-to-end tests run, built before any watchdog is
+/// armed (others are built on first use by [`example_binary`]).
+pub const EXAMPLES: &[&str] = &["mailserver", "smtp_send", "pop3_fetch"];
 
 /// The path of an example binary of this package, built (once per test
 /// binary) next to the test executable: `target/<profile>/deps/<test>-<hash>`
