@@ -107,41 +107,89 @@ impl Capability {
         // More than two parameters match none of the fixed shapes below.
         let many = [&b""[..]; 3];
         let params: &[&[u8]] = if n <= 2 { &first[..n] } else { &many };
-        let kw = |name: &str| keyword.eq_ignore_ascii_case(name.as_bytes());
-        let known = match params {
-            [] if kw("PIPELINING") => Some(Capability::Pipelining),
-            [] if kw("8BITMIME") => Some(Capability::EightBitMime),
-            [] if kw("SMTPUTF8") => Some(Capability::SmtpUtf8),
-            [] if kw("CHUNKING") => Some(Capability::Chunking),
-            [] if kw("BINARYMIME") => Some(Capability::BinaryMime),
-            [] if kw("DSN") => Some(Capability::Dsn),
-            [] if kw("ENHANCEDSTATUSCODES") => Some(Capability::EnhancedStatusCodes),
-            [] if kw("STARTTLS") => Some(Capability::StartTls),
-            [] if kw("REQUIRETLS") => Some(Capability::RequireTls),
-            [] if kw("SIZE") => Some(Capability::Size(None)),
-            [n] if kw("SIZE") && n.len() <= 20 => parse_u64(n).map(|n| Capability::Size(Some(n))),
-            [] if kw("DELIVERBY") => Some(Capability::DeliverBy(None)),
-            [n] if kw("DELIVERBY") => parse_u64(n).map(|n| Capability::DeliverBy(Some(n))),
-            [] if kw("MT-PRIORITY") => Some(Capability::MtPriority(None)),
-            [p] if kw("MT-PRIORITY") && class::is_keyword(p) => {
+        // One length switch and at most a few comparisons name the
+        // keyword, instead of comparing it with every known one in turn.
+        let known = match (known_keyword(keyword), params) {
+            (Kw::Pipelining, []) => Some(Capability::Pipelining),
+            (Kw::EightBitMime, []) => Some(Capability::EightBitMime),
+            (Kw::SmtpUtf8, []) => Some(Capability::SmtpUtf8),
+            (Kw::Chunking, []) => Some(Capability::Chunking),
+            (Kw::BinaryMime, []) => Some(Capability::BinaryMime),
+            (Kw::Dsn, []) => Some(Capability::Dsn),
+            (Kw::EnhancedStatusCodes, []) => Some(Capability::EnhancedStatusCodes),
+            (Kw::StartTls, []) => Some(Capability::StartTls),
+            (Kw::RequireTls, []) => Some(Capability::RequireTls),
+            (Kw::Size, []) => Some(Capability::Size(None)),
+            (Kw::Size, [n]) if n.len() <= 20 => parse_u64(n).map(|n| Capability::Size(Some(n))),
+            (Kw::DeliverBy, []) => Some(Capability::DeliverBy(None)),
+            (Kw::DeliverBy, [n]) => parse_u64(n).map(|n| Capability::DeliverBy(Some(n))),
+            (Kw::MtPriority, []) => Some(Capability::MtPriority(None)),
+            (Kw::MtPriority, [p]) if class::is_keyword(p) => {
                 Some(Capability::MtPriority(Some(Keyword::from_parsed(sub(p)))))
             }
-            [i, t] if kw("FUTURERELEASE") => parse_u64(i).map(|i| Capability::FutureRelease {
+            (Kw::FutureRelease, [i, t]) => parse_u64(i).map(|i| Capability::FutureRelease {
                 max_interval: i,
                 max_datetime: EhloParam::from_parsed(sub(t)),
             }),
-            _ if kw("AUTH") && words().all(class::is_sasl_mech) => Some(Capability::Auth(
+            (Kw::Auth, _) if words().all(class::is_sasl_mech) => Some(Capability::Auth(
                 words()
                     .map(|m| SaslMechanism::from_parsed(sub(m)))
                     .collect(),
             )),
-            _ if kw("LIMITS") => mail_limits(words(), &sub).map(Capability::Limits),
+            (Kw::Limits, _) => mail_limits(words(), &sub).map(Capability::Limits),
             _ => None,
         };
         known.unwrap_or_else(|| Capability::Other {
             keyword: Keyword::from_parsed(sub(keyword)),
             params: words().map(|p| EhloParam::from_parsed(sub(p))).collect(),
         })
+    }
+}
+
+/// The EHLO keywords this crate knows.
+#[derive(Clone, Copy)]
+enum Kw {
+    Pipelining,
+    EightBitMime,
+    SmtpUtf8,
+    Chunking,
+    BinaryMime,
+    Dsn,
+    EnhancedStatusCodes,
+    StartTls,
+    RequireTls,
+    Size,
+    DeliverBy,
+    MtPriority,
+    FutureRelease,
+    Auth,
+    Limits,
+    Unknown,
+}
+
+/// Names a keyword (any case) by its length first. `k` is an
+/// `ehlo-keyword` (letters, digits and `-`), whose upper-case letters are
+/// the only bytes that setting bit 0x20 changes: so `b | 0x20` folds it
+/// exactly, against names written in lower case.
+fn known_keyword(k: &[u8]) -> Kw {
+    let is = |name: &[u8]| k.iter().zip(name).all(|(&a, &b)| a | 0x20 == b);
+    match k.len() {
+        3 if is(b"dsn") => Kw::Dsn,
+        4 if is(b"size") => Kw::Size,
+        4 if is(b"auth") => Kw::Auth,
+        6 if is(b"limits") => Kw::Limits,
+        8 if is(b"8bitmime") => Kw::EightBitMime,
+        8 if is(b"smtputf8") => Kw::SmtpUtf8,
+        8 if is(b"chunking") => Kw::Chunking,
+        8 if is(b"starttls") => Kw::StartTls,
+        9 if is(b"deliverby") => Kw::DeliverBy,
+        10 if is(b"pipelining") => Kw::Pipelining,
+        10 if is(b"binarymime") => Kw::BinaryMime,
+        10 if is(b"requiretls") => Kw::RequireTls,
+        11 if is(b"mt-priority") => Kw::MtPriority,
+        13 if is(b"futurerelease") => Kw::FutureRelease,
+        19 if is(b"enhancedstatuscodes") => Kw::EnhancedStatusCodes,
+        _ => Kw::Unknown,
     }
 }
 

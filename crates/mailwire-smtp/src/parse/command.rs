@@ -41,6 +41,20 @@ const NOOP: u32 = verb(b"noop");
 const QUIT: u32 = verb(b"quit");
 const AUTH: u32 = verb(b"auth");
 
+/// The commands that are a bare four-letter verb (`DATA`, `RSET`,
+/// `QUIT`), the most frequent lines of a session, recognised without the
+/// general path; `None` for anything else, which the general path parses
+/// to the same result.
+#[inline]
+pub(crate) fn bare_verb(line: &[u8]) -> Option<Command> {
+    match fold4(line) {
+        DATA => Some(Command::Data),
+        RSET => Some(Command::Rset),
+        QUIT => Some(Command::Quit),
+        _ => None,
+    }
+}
+
 /// Parses a complete command line.
 ///
 /// ```abnf
@@ -128,12 +142,21 @@ fn hello(ctx: Ctx<'_>, args: Option<&[u8]>) -> Result<crate::types::Host, nom::E
 /// mail = "MAIL FROM:" Reverse-path [SP Mail-parameters]   ; RFC 5321 §4.1.1.2
 /// ```
 fn mail(ctx: Ctx<'_>, rest: &[u8]) -> Result<Command, nom::Err<Fail>> {
-    let (i, _) = tag_no_case::<_, _, Fail>(&b" FROM:"[..])
-        .parse(rest)
-        .or_else(|_| fail("MAIL FROM:<reverse-path> expected"))?;
+    let Some(i) = strip_prefix_ignore_case(rest, b" FROM:") else {
+        return fail("MAIL FROM:<reverse-path> expected");
+    };
     let (i, from) = reverse_path(ctx, i)?;
     let params = mail_parameters(ctx, i)?;
     Ok(Command::Mail { from, params })
+}
+
+/// `s` without `prefix` (ASCII, any case), if it starts with it.
+#[inline]
+fn strip_prefix_ignore_case<'a>(s: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+    match s.split_at_checked(prefix.len()) {
+        Some((head, tail)) if head.eq_ignore_ascii_case(prefix) => Some(tail),
+        _ => None,
+    }
 }
 
 /// ```abnf
@@ -141,9 +164,9 @@ fn mail(ctx: Ctx<'_>, rest: &[u8]) -> Result<Command, nom::Err<Fail>> {
 ///        Forward-path ) [SP Rcpt-parameters]        ; RFC 5321 §4.1.1.3
 /// ```
 fn rcpt(ctx: Ctx<'_>, rest: &[u8]) -> Result<Command, nom::Err<Fail>> {
-    let (i, _) = tag_no_case::<_, _, Fail>(&b" TO:"[..])
-        .parse(rest)
-        .or_else(|_| fail("RCPT TO:<forward-path> expected"))?;
+    let Some(i) = strip_prefix_ignore_case(rest, b" TO:") else {
+        return fail("RCPT TO:<forward-path> expected");
+    };
     let (i, to) = forward_path(ctx, i)?;
     let params = rcpt_parameters(ctx, i)?;
     Ok(Command::Rcpt { to, params })

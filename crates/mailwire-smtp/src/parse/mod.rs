@@ -101,6 +101,12 @@ impl Command {
     /// [`ParseError::reply`] gives the reply. An unknown but well-formed
     /// verb is not an error: it parses as [`Command::Other`].
     pub fn parse_bytes(line: &Bytes, policy: &Policy) -> Result<Command, ParseError> {
+        if line.len() == 4
+            && policy.max_command_line >= 6
+            && let Some(cmd) = command::bare_verb(line)
+        {
+            return Ok(cmd);
+        }
         check_line(
             line,
             policy.max_command_line,
@@ -109,3 +115,6 @@ impl Command {
         command::command(Ctx { src: line, policy })
     }
 }
+
+#[cfg(test)]
+mod fast_path_tests;

@@ -112,6 +112,14 @@ fn xtext(ctx: Ctx<'_>, v: &[u8], what: &'static str) -> PResult<XText> {
     XText::decode(v).or_else(|_| fail(what))
 }
 
+/// Whether the keyword `k` (checked `esmtp-keyword`: letters, digits and
+/// `-`) is `lower`, written in lower case, in any case: for those bytes
+/// setting bit 0x20 folds exactly the upper-case letters.
+#[inline]
+fn kw_is(k: &[u8], lower: &[u8]) -> bool {
+    k.len() == lower.len() && k.iter().zip(lower).all(|(&a, &b)| a | 0x20 == b)
+}
+
 fn is(keyword: &[u8], name: &str) -> bool {
     keyword.eq_ignore_ascii_case(name.as_bytes())
 }
@@ -137,11 +145,11 @@ fn is(keyword: &[u8], name: &str) -> bool {
 pub(crate) fn mail_parameters(ctx: Ctx<'_>, i: &[u8]) -> PResult<MailParameters> {
     let mut p = MailParameters::default();
     each_param(ctx, i, |k, v| match k.len() {
-        4 if is(k, "SIZE") => match parse_u64(need(v)?) {
+        4 if kw_is(k, b"size") => match parse_u64(need(v)?) {
             Some(n) if need(v)?.len() <= 20 => once(&mut p.size, n),
             _ => fail("SIZE needs a number"),
         },
-        4 if is(k, "BODY") => {
+        4 if kw_is(k, b"body") => {
             let v = need(v)?;
             let body = if is(v, "7BIT") {
                 Body::SevenBit
@@ -154,8 +162,8 @@ pub(crate) fn mail_parameters(ctx: Ctx<'_>, i: &[u8]) -> PResult<MailParameters>
             };
             once(&mut p.body, body)
         }
-        8 if is(k, "SMTPUTF8") => flag(&mut p.smtputf8, v),
-        4 if is(k, "AUTH") => {
+        8 if kw_is(k, b"smtputf8") => flag(&mut p.smtputf8, v),
+        4 if kw_is(k, b"auth") => {
             let decoded = XText::decode(need(v)?).or_else(|_| fail("AUTH= is not xtext"))?;
             let auth = if decoded.as_str() == "<>" {
                 MailAuth::Unknown
@@ -167,7 +175,7 @@ pub(crate) fn mail_parameters(ctx: Ctx<'_>, i: &[u8]) -> PResult<MailParameters>
             };
             once(&mut p.auth, auth)
         }
-        3 if is(k, "RET") => {
+        3 if kw_is(k, b"ret") => {
             let v = need(v)?;
             let ret = if is(v, "FULL") {
                 Ret::Full
@@ -178,12 +186,12 @@ pub(crate) fn mail_parameters(ctx: Ctx<'_>, i: &[u8]) -> PResult<MailParameters>
             };
             once(&mut p.ret, ret)
         }
-        5 if is(k, "ENVID") => {
+        5 if kw_is(k, b"envid") => {
             let id = xtext(ctx, need(v)?, "ENVID= is not xtext")?;
             once(&mut p.envid, id)
         }
-        10 if is(k, "REQUIRETLS") => flag(&mut p.requiretls, v),
-        11 if is(k, "MT-PRIORITY") => {
+        10 if kw_is(k, b"requiretls") => flag(&mut p.requiretls, v),
+        11 if kw_is(k, b"mt-priority") => {
             let prio = match need(v)? {
                 [d] if d.is_ascii_digit() => (*d - b'0') as i8,
                 [b'+', d] if d.is_ascii_digit() => (*d - b'0') as i8,
@@ -195,15 +203,15 @@ pub(crate) fn mail_parameters(ctx: Ctx<'_>, i: &[u8]) -> PResult<MailParameters>
                 Priority::new(prio).or_else(|_| fail("MT-PRIORITY must be -9 to 9"))?,
             )
         }
-        7 if is(k, "HOLDFOR") => match parse_u64(need(v)?) {
+        7 if kw_is(k, b"holdfor") => match parse_u64(need(v)?) {
             Some(n) => once(&mut p.hold, Hold::For(n)),
             None => fail("HOLDFOR needs a number of seconds"),
         },
-        9 if is(k, "HOLDUNTIL") => once(
+        9 if kw_is(k, b"holduntil") => once(
             &mut p.hold,
             Hold::Until(ParamValue::from_parsed(ctx.str(need(v)?))),
         ),
-        2 if is(k, "BY") => once(&mut p.by, by(need(v)?)?),
+        2 if kw_is(k, b"by") => once(&mut p.by, by(need(v)?)?),
         _ => other(ctx, &mut p.other, k, v),
     })?;
     Ok(p)
@@ -256,8 +264,8 @@ fn by(v: &[u8]) -> PResult<DeliverBy> {
 pub(crate) fn rcpt_parameters(ctx: Ctx<'_>, i: &[u8]) -> PResult<RcptParameters> {
     let mut p = RcptParameters::default();
     each_param(ctx, i, |k, v| match k.len() {
-        6 if is(k, "NOTIFY") => once(&mut p.notify, notify(need(v)?)?),
-        5 if is(k, "ORCPT") => {
+        6 if kw_is(k, b"notify") => once(&mut p.notify, notify(need(v)?)?),
+        5 if kw_is(k, b"orcpt") => {
             let v = need(v)?;
             let Some(semi) = memchr::memchr(b';', v) else {
                 return fail("ORCPT must be addr-type;xtext");

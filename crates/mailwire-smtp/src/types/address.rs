@@ -64,18 +64,38 @@ pub(crate) fn is_domain(s: &[u8], utf8: bool) -> bool {
     if s.is_empty() || s.len() > MAX_DOMAIN_LEN {
         return false;
     }
-    if !utf8 && !s.is_ascii() {
-        return false;
+    // One pass: the length of the current label, and whether the byte
+    // before is a hyphen (a label may not end with one) or a dot.
+    let mut label = 0usize;
+    let mut hyphen = false;
+    let mut ascii = true;
+    for &b in s {
+        if b == b'.' {
+            if label == 0 || hyphen {
+                return false;
+            }
+            label = 0;
+            continue;
+        }
+        if b == b'-' {
+            if label == 0 {
+                return false;
+            }
+            hyphen = true;
+        } else if b.is_ascii_alphanumeric() {
+            hyphen = false;
+        } else if b >= 0x80 && utf8 {
+            ascii = false;
+            hyphen = false;
+        } else {
+            return false;
+        }
+        label += 1;
+        if label > 63 {
+            return false;
+        }
     }
-    if utf8 && !s.is_ascii() && std::str::from_utf8(s).is_err() {
-        return false;
-    }
-    let letdig = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
-    s.split(|&b| b == b'.').all(|label| {
-        matches!((label.first(), label.last()), (Some(&f), Some(&l)) if letdig(f) && letdig(l))
-            && label.len() <= 63
-            && label.iter().all(|&b| letdig(b) || b == b'-')
-    })
+    label > 0 && !hyphen && (ascii || std::str::from_utf8(s).is_ok())
 }
 
 /// What an address literal holds (RFC 5321 §4.1.3).
@@ -394,8 +414,25 @@ pub(crate) fn local_part_len(s: &[u8]) -> Option<usize> {
         }
         None
     } else {
-        let end = s.iter().position(|&b| b == b'@').unwrap_or(s.len());
-        is_dot_string(&s[..end]).then_some(end)
+        // Dot-string up to the first '@', in one pass: atoms of atext
+        // separated by single dots, neither first nor last a dot.
+        let mut after_dot = true;
+        for (i, &b) in s.iter().enumerate() {
+            if b == b'@' {
+                return (!after_dot).then_some(i);
+            }
+            if b == b'.' {
+                if after_dot {
+                    return None;
+                }
+                after_dot = true;
+            } else if is_atext(b) {
+                after_dot = false;
+            } else {
+                return None;
+            }
+        }
+        (!after_dot).then_some(s.len())
     }
 }
 

@@ -77,14 +77,39 @@ pub(crate) mod class {
         b.is_ascii_alphanumeric()
     }
 
+    /// Byte classes as bits of one table: these checks run for every
+    /// byte of every parameter and capability line.
+    const KEYWORD: u8 = 1;
+    const ESMTP_VALUE: u8 = 2;
+    static CLASSES: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut i = 0;
+        while i < 256 {
+            let b = i as u8;
+            if b.is_ascii_alphanumeric() || b == b'-' {
+                t[i] |= KEYWORD;
+            }
+            if matches!(b, 33..=60 | 62..=126 | 0x80..) {
+                t[i] |= ESMTP_VALUE;
+            }
+            i += 1;
+        }
+        t
+    };
+
     /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`.
+    #[inline]
     pub(crate) fn is_keyword(s: &[u8]) -> bool {
-        matches!(s.first(), Some(&b) if alnum(b)) && s.iter().all(|&b| alnum(b) || b == b'-')
+        matches!(s.first(), Some(&b) if alnum(b))
+            && s.iter().all(|&b| CLASSES[usize::from(b)] & KEYWORD != 0)
     }
 
     /// `esmtp-value = 1*(%d33-60 / %d62-126)`, with UTF-8 (RFC 6531 §3.3).
+    #[inline]
     pub(crate) fn is_esmtp_value(s: &[u8]) -> bool {
-        !s.is_empty() && s.iter().all(|&b| matches!(b, 33..=60 | 62..=126 | 0x80..))
+        !s.is_empty()
+            && s.iter()
+                .all(|&b| CLASSES[usize::from(b)] & ESMTP_VALUE != 0)
     }
 
     /// `ehlo-param = 1*(%d33-126)`.
@@ -95,7 +120,23 @@ pub(crate) mod class {
     /// `textstring = 1*(%d09 / %d32-126)`, widened to UTF-8 (RFC 6531
     /// §3.7.4), possibly empty: no control character but HTAB.
     pub(crate) fn is_text(s: &[u8]) -> bool {
-        s.iter().all(|&b| b == b'\t' || (b >= 0x20 && b != 0x7f))
+        let ok = |b: u8| b == b'\t' || (b >= 0x20 && b != 0x7f);
+        // Eight bytes at a time: a word with no byte below 0x20 and no
+        // DEL is text; only a word that may hold one (a tab, say) is
+        // checked byte by byte.
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let mut words = s.chunks_exact(8);
+        for w in &mut words {
+            let x = <[u8; 8]>::try_from(w).map_or(0, u64::from_le_bytes);
+            let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+            let del = x ^ (ONES * 0x7f);
+            let has_del = del.wrapping_sub(ONES) & !del & HIGH;
+            if below_space | has_del != 0 && !w.iter().all(|&b| ok(b)) {
+                return false;
+            }
+        }
+        words.remainder().iter().all(|&b| ok(b))
     }
 
     /// `xchar = %x21-2A / %x2C-3C / %x3E-7E` (RFC 3461 §4).
@@ -137,6 +178,25 @@ macro_rules! text_type {
             /// The text.
             pub fn as_str(&self) -> &str {
                 self.0.as_str()
+            }
+
+            /// The text as bytes, without the UTF-8 check that going
+            /// through `str` costs (it was checked when the value was made).
+            #[inline]
+            pub fn as_bytes(&self) -> &[u8] {
+                self.0.as_bytes()
+            }
+
+            /// The length in bytes.
+            #[inline]
+            pub fn len(&self) -> usize {
+                self.0.as_bytes().len()
+            }
+
+            /// Whether the text is empty.
+            #[inline]
+            pub fn is_empty(&self) -> bool {
+                self.0.as_bytes().is_empty()
             }
         }
 
