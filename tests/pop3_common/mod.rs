@@ -6,8 +6,8 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Duration;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use mailwire_pop3::types::MsgNum;
 use mailwire_pop3::{Client, ClientConfig, ClientEvent};
@@ -348,22 +348,52 @@ impl Dovecot {
             let name = format!("1763700000.M{i}P1Q{i}.test");
             std::fs::write(maildir.join("new").join(name), message).expect("write a message");
         }
+        // dovecot.sh makes a self-signed CA certificate when none exists,
+        // which webpki (rightly) refuses as a server certificate: give it
+        // an end-entity one for localhost first.
+        let certified =
+            rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
+                .expect("make a certificate");
+        let tls_dir = dir.path().join("tls");
+        std::fs::create_dir_all(&tls_dir).expect("tls dir");
+        std::fs::write(tls_dir.join("cert.pem"), certified.cert.pem()).expect("write cert");
+        std::fs::write(tls_dir.join("key.pem"), certified.key_pair.serialize_pem())
+            .expect("write key");
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/dovecot.sh");
         let mut last = String::new();
         for _ in 0..5 {
             let (imap, pop3, imaps, pop3s) = (free_port(), free_port(), free_port(), free_port());
             let ports = [imap, pop3, imaps, pop3s].map(|p| p.to_string());
-            let out = run_with_timeout(
-                Command::new("bash")
-                    .arg(&script)
-                    .arg("start")
-                    .arg(dir.path())
-                    .args(&ports)
-                    .args([user, password]),
-                b"",
-                Duration::from_secs(60),
-            );
-            if out.status.success() {
+            // The daemon inherits the script's stdout and stderr: give it
+            // a file, not a pipe that would stay open for its whole life.
+            let log_path = dir.path().join("start.log");
+            let log = std::fs::File::create(&log_path).expect("start log");
+            let mut child = Command::new("bash")
+                .arg(&script)
+                .arg("start")
+                .arg(dir.path())
+                .args(&ports)
+                .args([user, password])
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("log"))
+                .stderr(log)
+                .spawn()
+                .expect("run dovecot.sh");
+            let deadline = Instant::now() + Duration::from_secs(60);
+            let status = loop {
+                match child.try_wait() {
+                    Ok(Some(status)) => break Some(status),
+                    Ok(None) if Instant::now() < deadline => {
+                        std::thread::sleep(Duration::from_millis(20))
+                    }
+                    _ => {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        break None;
+                    }
+                }
+            };
+            if status.is_some_and(|s| s.success()) {
                 return Dovecot {
                     dir,
                     pop3,
@@ -372,7 +402,7 @@ impl Dovecot {
                     password: password.to_owned(),
                 };
             }
-            last = format!("{}\n{}", out.stdout_text(), out.stderr_text());
+            last = std::fs::read_to_string(&log_path).unwrap_or_default();
             Self::stop_dir(dir.path());
         }
         panic!("dovecot did not start:\n{last}");
@@ -380,11 +410,24 @@ impl Dovecot {
 
     fn stop_dir(dir: &Path) {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/dovecot.sh");
-        let _ = run_with_timeout(
-            Command::new("bash").arg(script).arg("stop").arg(dir),
-            b"",
-            Duration::from_secs(30),
-        );
+        // As at start: no pipes for a daemon to hold.
+        let Ok(mut child) = Command::new("bash")
+            .arg(script)
+            .arg("stop")
+            .arg(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+        else {
+            return;
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
     }
 
     /// Its certificate.
