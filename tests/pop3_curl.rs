@@ -75,6 +75,35 @@ fn curl_retrieves_over_stls_and_pop3s() {
     out.assert_success("curl pop3s LIST");
     assert_eq!(out.stdout_text(), format!("1 {}\r\n", stored[0].1.len()));
 
+    // SASL PLAIN and LOGIN (RFC 5034) on pop3s; the server logs each
+    // login with its mechanism.
+    for mech in ["PLAIN", "LOGIN"] {
+        let logged = || server.stderr_tail().matches(&format!("\"{mech}\"")).count();
+        let before = logged();
+        let url = format!("pop3s://localhost:{}/1", server.port("pop3s"));
+        let options = format!("AUTH={mech}");
+        let out = curl(
+            &[
+                "--cacert",
+                ca,
+                &url,
+                "-u",
+                &credentials,
+                "--login-options",
+                &options,
+            ],
+            b"",
+        );
+        out.assert_success(&format!("curl pop3s AUTH={mech}"));
+        assert_eq!(out.stdout, stored[0].1);
+        assert_eq!(
+            logged(),
+            before + 1,
+            "no {mech} login in the server log:\n{}",
+            server.stderr_tail()
+        );
+    }
+
     // A wrong password fails.
     let url = format!("pop3s://localhost:{}/1", server.port("pop3s"));
     let out = curl(&["--cacert", ca, &url, "-u", "demo:wrong"], b"");

@@ -255,6 +255,12 @@ fn pop3_fetch_downloads_skips_and_deletes() {
     );
 
     // Same maildrop again, over STLS with SCRAM: nothing new.
+    // Over pop3s the client has no channel-binding data: SCRAM-SHA-256.
+    assert!(
+        server.stderr_tail().contains("\"SCRAM-SHA-256\""),
+        "{}",
+        server.stderr_tail()
+    );
     let second = run(common_args(&pop3s, "--tls"));
     second.assert_success("pop3_fetch again");
     assert_eq!(
@@ -271,6 +277,12 @@ fn pop3_fetch_downloads_skips_and_deletes() {
     assert_eq!(
         third.stdout_text().trim(),
         "fetched 3, skipped 0, deleted 3"
+    );
+    // After STLS the client binds SCRAM to the TLS channel.
+    assert!(
+        server.stderr_tail().contains("\"SCRAM-SHA-256-PLUS\""),
+        "{}",
+        server.stderr_tail()
     );
     assert!(
         maildir_messages(&root).is_empty(),

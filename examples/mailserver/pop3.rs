@@ -175,7 +175,10 @@ impl Session {
                     None => false,
                 };
                 match (ok, known) {
-                    (true, Some(name)) => conn.machine_mut().accept_login(&name),
+                    (true, Some(name)) => {
+                        tracing::info!(user = %name, mechanism = "USER", "POP3 login");
+                        conn.machine_mut().accept_login(&name)
+                    }
                     _ => conn.machine_mut().reject_login(None),
                 }
             }
@@ -261,6 +264,13 @@ impl Session {
         conn: &mut Conn,
         step: mailwire_sasl::ServerStep,
     ) -> Result<(), mailwire_core::Error> {
+        if let mailwire_sasl::ServerStep::Success { identity, .. } = &step {
+            let mechanism = self
+                .sasl
+                .as_ref()
+                .map(|e| e.mechanism().as_str().to_owned());
+            tracing::info!(user = %identity.authcid, mechanism = mechanism.as_deref().unwrap_or("?"), "POP3 login");
+        }
         if !matches!(step, mailwire_sasl::ServerStep::Challenge(_)) {
             self.sasl = None;
         }
