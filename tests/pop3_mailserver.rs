@@ -318,3 +318,41 @@ fn pop3_fetch_downloads_skips_and_deletes() {
         plain.stderr_text()
     );
 }
+
+#[test]
+fn big_message_streams_and_new_and_cur_are_both_listed() {
+    let _dog = Watchdog::new("big_message_streams", TEST_LIMIT);
+    let data = DataDir::new();
+    let server = MailServer::start_default(&data);
+    let root = data.path().join(DEMO_USER).join("Maildir");
+    let ca = server.ca_path();
+    deliver_some(&server, 1);
+    // A first session moves it to cur/.
+    let pop = Pop3::connect(server.addr("pop3s"), Tls::Implicit, &ca);
+    let mut pop = pop;
+    pop.login(DEMO_USER, DEMO_PASSWORD).expect("login");
+    pop.quit().expect("QUIT");
+    assert_eq!(data.maildir(DEMO_USER).files("cur").len(), 1);
+
+    // A 3 MiB message with dot-led lines lands in new/.
+    let line = format!(".{}", "x".repeat(98));
+    let lines: Vec<&str> = std::iter::repeat_n(line.as_str(), 30 * 1024).collect();
+    let big = message(&unique("big"), "big", &lines);
+    deliver(&server, &big);
+    assert_eq!(data.maildir(DEMO_USER).files("new").len(), 1);
+
+    let mut pop = Pop3::connect(server.addr("pop3"), Tls::Stls, &ca);
+    pop.login(DEMO_USER, DEMO_PASSWORD).expect("login");
+    assert_eq!(pop.stat().0, 2, "cur/ and new/ messages are both listed");
+    let stored = maildir_messages(&root);
+    let uids = pop.uidl();
+    let (n, uid) = uids
+        .iter()
+        .find(|(_, uid)| stored.iter().any(|(id, d)| id == uid && ends_with(d, &big)))
+        .expect("the big message is listed")
+        .clone();
+    let body = pop.retr(n);
+    let file = &stored.iter().find(|(id, _)| *id == uid).expect("stored").1;
+    assert!(body == *file, "the big message must come back exactly");
+    pop.quit().expect("QUIT");
+}

@@ -21,51 +21,9 @@ use crate::common::{MailServer, example_binary};
 /// How long one POP3 answer may take.
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The `pop3_fetch` example, built once per test binary with the same
-/// cargo, target directory and profile as the tests.
+/// The `pop3_fetch` example (built by the harness).
 pub fn pop3_fetch_binary() -> PathBuf {
-    static BUILT: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
-    let result = BUILT.get_or_init(|| {
-        // Locates (and builds) the other examples and the profile directory.
-        let mailserver = example_binary("mailserver");
-        let examples = mailserver.parent().ok_or("no examples directory")?;
-        let profile_dir = examples.parent().ok_or("no profile directory")?;
-        let target_dir = profile_dir.parent().ok_or("no target directory")?;
-        let profile = profile_dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .ok_or("unnamed profile")?;
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut cmd = Command::new(cargo);
-        cmd.arg("build")
-            .arg("--manifest-path")
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-            .args([
-                "--package",
-                env!("CARGO_PKG_NAME"),
-                "--example",
-                "pop3_fetch",
-            ])
-            .env("CARGO_TARGET_DIR", target_dir);
-        match profile {
-            "debug" => {}
-            "release" => {
-                cmd.arg("--release");
-            }
-            other => {
-                cmd.args(["--profile", other]);
-            }
-        }
-        let out = run_with_timeout(&mut cmd, b"", Duration::from_secs(900));
-        if !out.status.success() {
-            return Err(format!(
-                "building pop3_fetch failed:\n{}",
-                out.stderr_text()
-            ));
-        }
-        Ok(examples.join(format!("pop3_fetch{}", std::env::consts::EXE_SUFFIX)))
-    });
-    result.clone().unwrap_or_else(|e| panic!("{e}"))
+    example_binary("pop3_fetch")
 }
 
 /// Runs `pop3_fetch` with `args` (bounded in time).
