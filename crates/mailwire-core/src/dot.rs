@@ -175,6 +175,10 @@ impl DotDecoder {
         let len = data.len();
         let mut i = 0;
         let mut line_start = self.line_start;
+        // Strict bodies are mostly well-formed lines: skip runs of them
+        // in bulk (see `clean_run`) until a run turns out not to be clean;
+        // from then on this call goes line by line.
+        let mut bulk = self.policy == LineEnding::Strict;
         loop {
             if line_start {
                 if i == len {
@@ -204,6 +208,18 @@ impl DotDecoder {
                     return self.decode(buf);
                 }
                 line_start = false;
+            }
+            if bulk {
+                match clean_run(data, i) {
+                    Some(e) if e > i => {
+                        i = e;
+                        // A clean run ends inside a line or after a CRLF.
+                        line_start = data[e - 1] == b'\n';
+                        continue;
+                    }
+                    Some(_) => {}
+                    None => bulk = false,
+                }
             }
             match memchr::memchr2(b'\r', b'\n', &data[i..]) {
                 None => {
@@ -252,6 +268,54 @@ impl DotDecoder {
     }
 }
 
+/// How far the line-by-line loop of [`DotDecoder::decode`] would go from
+/// `i` (inside a line, its start already handled) doing nothing but step
+/// over CRLFs: the end `e` of a run of bytes in which every CR is followed
+/// by LF, every LF follows a CR, and no line starts with a dot, cut so
+/// that it does not split a CRLF; the line-by-line loop takes over at `e`.
+/// `None` if the run ahead holds a bare CR or LF, which the caller then
+/// handles line by line.
+///
+/// The run looks ahead at most [`CLEAN_RUN_WINDOW`] bytes, so that a call
+/// costs no more than a bounded step past the work the loop does anyway.
+/// The next line starting with a dot is found with memmem (`LF .`); the
+/// line endings before it are checked in one pass without early exit,
+/// which the compiler turns into vector code.
+fn clean_run(data: &[u8], i: usize) -> Option<usize> {
+    let end = data.len().min(i + CLEAN_RUN_WINDOW);
+    let window = &data[i..end];
+    if window.len() < 2 {
+        return Some(i);
+    }
+    // `checked` is the part of the window whose adjacent pairs must all be
+    // CR LF together or neither.
+    let (mut e, checked) = match memchr::memmem::find(window, b"\n.") {
+        // Up to and with the LF before the dot; the loop takes the dot.
+        Some(p) => (i + p + 1, &window[..=p]),
+        // All but the last byte, which only pairs with what follows.
+        None => (end - 1, window),
+    };
+    if window[0] == b'\n' || !crlf_paired(checked) {
+        return None;
+    }
+    if data[e - 1] == b'\r' {
+        e -= 1;
+    }
+    Some(e)
+}
+
+/// The furthest [`clean_run`] looks ahead.
+const CLEAN_RUN_WINDOW: usize = 16 * 1024;
+
+/// Whether every CR in `s` but the last byte is followed by LF and every
+/// LF after the first byte follows a CR.
+fn crlf_paired(s: &[u8]) -> bool {
+    let next = s.get(1..).unwrap_or_default();
+    !s.iter()
+        .zip(next)
+        .fold(false, |bad, (&a, &b)| bad | ((a == b'\r') != (b == b'\n')))
+}
+
 /// Decodes a complete wire body in one go; returns the body and the bytes
 /// after the end marker, or `None` if the end marker is missing.
 pub fn dot_unstuff(wire: &[u8], policy: LineEnding) -> Option<(Vec<u8>, Bytes)> {
@@ -270,6 +334,36 @@ pub fn dot_unstuff(wire: &[u8], policy: LineEnding) -> Option<(Vec<u8>, Bytes)> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Bodies longer than the bulk look-ahead, with the dot line, a CRLF or
+    /// a bare line ending at every offset around where a window ends.
+    #[test]
+    fn bulk_runs_across_the_window_edge() {
+        let w = CLEAN_RUN_WINDOW;
+        for k in w - 12..w + 12 {
+            let mut body = vec![b'x'; k];
+            body.extend_from_slice(b"\r\n.y\r\nz\r\n");
+            body.extend(std::iter::repeat_n(b'q', w));
+            body.extend_from_slice(b"\r\n");
+            let wire = dot_stuff(&body);
+            let mut d = DotDecoder::new(LineEnding::Strict);
+            let mut buf = BytesMut::from(&wire[..]);
+            let mut got = Vec::new();
+            while let Some(DotChunk::Data(c)) = d.decode(&mut buf) {
+                got.extend_from_slice(&c);
+            }
+            assert!(d.is_done() && !d.saw_bare_line_ending(), "{k}");
+            assert_eq!(got, body, "{k}");
+            for bare in [&b"\n"[..], b"\r", b"\n."] {
+                let mut wire = wire.to_vec();
+                wire.splice(k..k, bare.iter().copied());
+                let mut d = DotDecoder::new(LineEnding::Strict);
+                let mut buf = BytesMut::from(&wire[..]);
+                while let Some(DotChunk::Data(_)) = d.decode(&mut buf) {}
+                assert!(d.is_done() && d.saw_bare_line_ending(), "{k} {bare:?}");
+            }
+        }
+    }
 
     #[test]
     fn stuffing_examples() {
