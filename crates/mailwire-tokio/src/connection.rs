@@ -309,6 +309,11 @@ where
                 return Ok(None);
             }
             if self.machine.is_closed() {
+                // A machine may queue its last events as it closes (a QUIT
+                // seen, a maildrop released): hand them out first.
+                if let Some(event) = self.machine.poll_event()? {
+                    return Ok(Some(event));
+                }
                 self.close().await?;
                 self.end = Some(EndReason::Closed);
                 return Ok(None);
