@@ -170,7 +170,6 @@ async fn run(args: &Args, security: Security) -> Result<Summary, String> {
     let mut config = ClientConfig::new();
     config.allow_plaintext_auth = args.allow_cleartext_auth;
     config.implicit_tls = security == Security::Implicit;
-    let client = Client::new(config);
     let tcp = connect_tcp((host.as_str(), port), timeout)
         .await
         .map_err(|e| format!("cannot connect to {}: {e}", args.server))?;
@@ -183,12 +182,14 @@ async fn run(args: &Args, security: Security) -> Result<Summary, String> {
                 .connect(tcp, timeout)
                 .await
                 .map_err(|e| format!("TLS with {}: {e}", args.server))?;
+            // The client gets the channel-binding data for SCRAM-*-PLUS.
+            let client = Client::with_tls(config, info.clone());
             Connection::from_stream(client, MaybeTlsStream::from(stream)).with_tls_info(info)
         }
         (Security::StartTls, Some(tls)) => {
-            Connection::new(client, tcp).with_start_tls(StartTls::Client(tls))
+            Connection::new(Client::new(config), tcp).with_start_tls(StartTls::Client(tls))
         }
-        _ => Connection::new(client, tcp),
+        _ => Connection::new(Client::new(config), tcp),
     }
     .with_config(connection_config);
 

@@ -248,6 +248,16 @@ impl Client {
         }
     }
 
+    /// A new connection that is under TLS from its first byte (POP3S,
+    /// RFC 8314 §3.3), with what the handshake told about it, so that SASL
+    /// `-PLUS` mechanisms can bind to the channel.
+    pub fn with_tls(mut config: ClientConfig, info: TlsInfo) -> Self {
+        config.implicit_tls = true;
+        let mut client = Client::new(config);
+        client.tls_info = Some(info);
+        client
+    }
+
     /// The capabilities of the last `CAPA` answer, if one came since the
     /// greeting or the TLS switch.
     pub fn capabilities(&self) -> Option<&[Capability]> {
