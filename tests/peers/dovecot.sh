@@ -29,6 +29,9 @@ chmod 755 "$dir" "$dir/run"
 if [ ! -f "$dir/tls/cert.pem" ]; then
     openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
         -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+        -addext "basicConstraints=critical,CA:FALSE" \
+        -addext "keyUsage=critical,digitalSignature,keyEncipherment" \
+        -addext "extendedKeyUsage=serverAuth" \
         -keyout "$dir/tls/key.pem" -out "$dir/tls/cert.pem" 2>/dev/null
 fi
 uid=$(id -u nobody); gid=$(id -g nobody)
@@ -90,7 +93,9 @@ protocol pop3 {
 }
 CONF
 mkdir -p "$dir/state"
-dovecot -c "$dir/dovecot.conf"
+# The daemon must not inherit our stdout/stderr: a caller reading them
+# through pipes would wait for it forever.
+dovecot -c "$dir/dovecot.conf" </dev/null >>"$dir/dovecot.log" 2>&1
 # Wait until the IMAP listener answers (bounded).
 for _ in $(seq 1 50); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$imap_port") 2>/dev/null; then
