@@ -1,17 +1,32 @@
-//! IMAP response parsing side by side with imap-proto and imap-codec, on
-//! identical input: a stream of FETCH responses (ENVELOPE + multipart
-//! BODYSTRUCTURE), and a stream of FETCH responses with 50 kB literals.
-//! mailwire's numbers include framing (the framer cuts the stream, the
-//! parser then reads each message once); the input is put into the framer's
-//! buffer outside the timed part, as a socket read would (every parser
-//! needs the bytes in a buffer first). The others parse straight from the
-//! slice.
+//! IMAP codec benches, side by side with other crates on identical input.
+//!
+//! * Response parsing (what a client does), with imap-proto and imap-codec:
+//!   a stream of FETCH responses (ENVELOPE + multipart BODYSTRUCTURE), and a
+//!   stream of FETCH responses with 50 kB literals.
+//! * Command parsing (what a server does), with imap-codec's command
+//!   decoder: UID FETCH with a short and a ~100-range sequence set and
+//!   `BODY.PEEK[HEADER.FIELDS (...)]`, a SEARCH with several keys, and an
+//!   APPEND with flags, a date and a 10 kB literal.
+//! * Command encoding (what a client does) of the same commands, as
+//!   fragments (where a client waits for `+`), with imap-codec's encoder.
+//! * Response encoding (what a server does) of the FETCH responses above,
+//!   with imap-codec's encoder; the values are built once, outside the
+//!   timed part, by parsing the input with each library.
+//!
+//! mailwire's parsing numbers include framing (the framer cuts the stream,
+//! in the server role accepting each synchronizing literal, and the parser
+//! then reads each message once); the input is put into the framer's buffer
+//! outside the timed part, as a socket read would (every parser needs the
+//! bytes in a buffer first). The others parse straight from the slice.
 
 use bytes::BytesMut;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use imap_codec::ResponseCodec;
 use imap_codec::decode::Decoder;
+use imap_codec::encode::Encoder as _;
+use imap_codec::{CommandCodec, ResponseCodec};
+use mailwire_imap::encode::{Encode, Encoder};
 use mailwire_imap::parse::{self, Opts};
+use mailwire_imap::types::command::Command;
 use mailwire_imap::types::response::Response;
 use mailwire_imap::{FrameEvent, Framer, Limits, Role};
 use std::hint::black_box;
@@ -117,5 +132,176 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+/// The commands of the command groups, as a client sends them.
+fn commands() -> Vec<(&'static str, Vec<u8>)> {
+    const ITEMS: &str =
+        "(UID FLAGS INTERNALDATE RFC822.SIZE BODY.PEEK[HEADER.FIELDS (FROM TO SUBJECT DATE)])";
+    let long_set = (0..100)
+        .map(|k| format!("{}:{}", 10 * k + 1, 10 * k + 4 + k % 5))
+        .collect::<Vec<_>>()
+        .join(",");
+    let message: Vec<u8> = (0..10_240)
+        .map(|i| match i % 80 {
+            78 => b'\r',
+            79 => b'\n',
+            k => b'a' + (k % 26) as u8,
+        })
+        .collect();
+    let mut append =
+        b"A004 APPEND INBOX (\\Seen \\Flagged) \"17-Jul-1996 02:44:25 -0700\" {10240}\r\n".to_vec();
+    append.extend_from_slice(&message);
+    append.extend_from_slice(b"\r\n");
+    vec![
+        (
+            "uid_fetch_short_set",
+            format!("A001 UID FETCH 1:4,7,9:20,25,30:* {ITEMS}\r\n").into_bytes(),
+        ),
+        (
+            "uid_fetch_100_ranges",
+            format!("A002 UID FETCH {long_set} {ITEMS}\r\n").into_bytes(),
+        ),
+        (
+            "search_keys",
+            b"A003 SEARCH UNSEEN SINCE 1-Feb-1994 FROM \"Smith\" NOT DELETED OR ANSWERED FLAGGED\r\n"
+                .to_vec(),
+        ),
+        ("append_10k_literal", append),
+    ]
+}
+
+/// Frames one command (server role, accepting its synchronizing literals)
+/// and parses it.
+fn mailwire_command(mut buf: BytesMut) -> usize {
+    let mut framer = Framer::new(Role::Server, Limits::SERVER);
+    loop {
+        match framer.next(&mut buf) {
+            Ok(Some(FrameEvent::LiteralAnnounced(_))) => continue,
+            Ok(Some(FrameEvent::Message(frame))) => {
+                let c: Command<'_> = parse::command(frame.bytes(), &Opts::STRICT).expect("parses");
+                black_box(&c);
+                return frame.bytes().len();
+            }
+            other => panic!("unexpected framer result {other:?}"),
+        }
+    }
+}
+
+fn imap_codec_command(input: &[u8]) -> usize {
+    let (rest, c) = CommandCodec::default().decode(input).expect("parses");
+    black_box(&c);
+    input.len() - rest.len()
+}
+
+fn bench_commands(c: &mut Criterion) {
+    let commands = commands();
+    let mut group = c.benchmark_group("imap_command_parse");
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+    for (name, input) in &commands {
+        assert_eq!(mailwire_command(BytesMut::from(&input[..])), input.len());
+        assert_eq!(imap_codec_command(input), input.len());
+        group.throughput(Throughput::Bytes(input.len() as u64));
+        group.bench_function(format!("mailwire/{name}"), |b| {
+            b.iter_batched(
+                || BytesMut::from(&input[..]),
+                mailwire_command,
+                BatchSize::SmallInput,
+            )
+        });
+        group.bench_function(format!("imap-codec/{name}"), |b| {
+            b.iter(|| imap_codec_command(black_box(input)))
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("imap_command_encode");
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+    for (name, input) in &commands {
+        let ours = parse::command(input, &Opts::STRICT).expect("parses");
+        let (_, theirs) = CommandCodec::default().decode(input).expect("parses");
+        // mailwire writes the command back byte for byte; imap-codec
+        // writes an equal command (it quotes SEARCH dates: `"01-Feb-1994"`).
+        assert_eq!(ours.to_bytes(), *input);
+        let again = CommandCodec::default().encode(&theirs).dump();
+        assert_eq!(
+            CommandCodec::default().decode(&again).expect("parses").1,
+            theirs
+        );
+        group.throughput(Throughput::Bytes(input.len() as u64));
+        group.bench_function(format!("mailwire/{name}"), |b| {
+            b.iter(|| {
+                let mut e = Encoder::new();
+                black_box(&ours).encode(&mut e);
+                black_box(e.fragments().len())
+            })
+        });
+        group.bench_function(format!("imap-codec/{name}"), |b| {
+            b.iter(|| {
+                CommandCodec::default()
+                    .encode(black_box(&theirs))
+                    .map(black_box)
+                    .count()
+            })
+        });
+    }
+    group.finish();
+}
+
+fn bench_response_encode(c: &mut Criterion) {
+    let input = envelope_stream();
+    let mut buf = BytesMut::from(&input[..]);
+    let mut framer = Framer::new(Role::Client, Limits::CLIENT);
+    let mut frames = Vec::new();
+    while let Ok(Some(FrameEvent::Message(frame))) = framer.next(&mut buf) {
+        frames.push(frame);
+    }
+    let ours: Vec<Response<'_>> = frames
+        .iter()
+        .map(|f| parse::response(f.bytes(), &Opts::STRICT).expect("parses"))
+        .collect();
+    let codec = ResponseCodec::default();
+    let mut theirs = Vec::new();
+    let mut rest = &input[..];
+    while !rest.is_empty() {
+        let (r, resp) = codec.decode(rest).expect("parses");
+        theirs.push(resp);
+        rest = r;
+    }
+    assert_eq!((ours.len(), theirs.len()), (1000, 1000));
+    // Both write every response back byte for byte.
+    let ours_bytes: Vec<u8> = ours.iter().flat_map(|r| r.to_bytes()).collect();
+    assert_eq!(ours_bytes, input);
+    let theirs_bytes: Vec<u8> = theirs.iter().flat_map(|r| codec.encode(r).dump()).collect();
+    assert_eq!(theirs_bytes, input);
+
+    let mut group = c.benchmark_group("imap_response_encode_fetch_envelope_bodystructure");
+    group.throughput(Throughput::Bytes(input.len() as u64));
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+    group.sample_size(20);
+    group.bench_function("mailwire", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for r in black_box(&ours) {
+                let mut e = Encoder::server();
+                r.encode(&mut e);
+                n += black_box(e.into_bytes()).len();
+            }
+            n
+        })
+    });
+    group.bench_function("imap-codec", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for r in black_box(&theirs) {
+                n += black_box(codec.encode(r).dump()).len();
+            }
+            n
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_commands, bench_response_encode);
 criterion_main!(benches);
