@@ -23,8 +23,7 @@ use crate::line::LineEnding;
 /// Input may be cut anywhere between calls to [`encode`](Self::encode).
 #[derive(Debug, Clone)]
 pub struct DotStuffer {
-    at_line_start: bool,
-    pending_cr: bool,
+    lines: LineEncoder,
 }
 
 impl Default for DotStuffer {
@@ -37,13 +36,78 @@ impl DotStuffer {
     /// A stuffer at the start of a body.
     pub fn new() -> Self {
         DotStuffer {
-            at_line_start: true,
-            pending_cr: false,
+            lines: LineEncoder::new(true),
         }
     }
 
     /// Appends the wire form of `input` to `out`.
-    pub fn encode(&mut self, mut input: &[u8], out: &mut BytesMut) {
+    pub fn encode(&mut self, input: &[u8], out: &mut BytesMut) {
+        self.lines.encode(input, out);
+    }
+
+    /// Ends the body: a CRLF if the last line is unterminated, then `.` CRLF.
+    pub fn finish(mut self, out: &mut BytesMut) {
+        self.lines.end_line(out);
+        out.extend_from_slice(b".\r\n");
+    }
+}
+
+/// Streams any bytes into canonical CRLF line endings (RFC 5322 §2.1)
+/// without dot-stuffing: what a text body sent in SMTP `BDAT` chunks needs
+/// (RFC 3030 §2), since chunks carry the message as it is.
+///
+/// A bare CR or a bare LF becomes CRLF and [`finish`](Self::finish) ends an
+/// unterminated last line. Input may be cut anywhere between calls.
+#[derive(Debug, Clone)]
+pub struct CrlfNormalizer {
+    lines: LineEncoder,
+}
+
+impl Default for CrlfNormalizer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CrlfNormalizer {
+    /// A normalizer at the start of a body.
+    pub fn new() -> Self {
+        CrlfNormalizer {
+            lines: LineEncoder::new(false),
+        }
+    }
+
+    /// Appends the canonical form of `input` to `out`.
+    pub fn encode(&mut self, input: &[u8], out: &mut BytesMut) {
+        self.lines.encode(input, out);
+    }
+
+    /// Ends the body with a CRLF if its last line is unterminated; the
+    /// normalizer is then ready for a new body.
+    pub fn finish(&mut self, out: &mut BytesMut) {
+        self.lines.end_line(out);
+        self.lines = LineEncoder::new(false);
+    }
+}
+
+/// The line handling [`DotStuffer`] and [`CrlfNormalizer`] share.
+#[derive(Debug, Clone)]
+struct LineEncoder {
+    at_line_start: bool,
+    pending_cr: bool,
+    stuff_dots: bool,
+}
+
+impl LineEncoder {
+    fn new(stuff_dots: bool) -> Self {
+        LineEncoder {
+            at_line_start: true,
+            pending_cr: false,
+            stuff_dots,
+        }
+    }
+
+    fn encode(&mut self, mut input: &[u8], out: &mut BytesMut) {
         out.reserve(input.len() + input.len() / 64 + 4);
         if self.pending_cr && !input.is_empty() {
             self.pending_cr = false;
@@ -54,7 +118,7 @@ impl DotStuffer {
             }
         }
         while !input.is_empty() {
-            if self.at_line_start && input[0] == b'.' {
+            if self.stuff_dots && self.at_line_start && input[0] == b'.' {
                 out.extend_from_slice(b".");
             }
             self.at_line_start = false;
@@ -83,12 +147,13 @@ impl DotStuffer {
         }
     }
 
-    /// Ends the body: a CRLF if the last line is unterminated, then `.` CRLF.
-    pub fn finish(self, out: &mut BytesMut) {
+    /// A CRLF if the output so far does not end a line.
+    fn end_line(&mut self, out: &mut BytesMut) {
         if self.pending_cr || !self.at_line_start {
             out.extend_from_slice(b"\r\n");
         }
-        out.extend_from_slice(b".\r\n");
+        self.pending_cr = false;
+        self.at_line_start = true;
     }
 }
 
@@ -384,6 +449,29 @@ mod tests {
         s.encode(b"\n.b", &mut out);
         s.finish(&mut out);
         assert_eq!(&out[..], b"a\r\n..b\r\n.\r\n");
+    }
+
+    #[test]
+    fn crlf_normalizer_at_every_split() {
+        let cases: &[(&[u8], &[u8])] = &[
+            (b"", b""),
+            (b"a", b"a\r\n"),
+            (b"a\r\n", b"a\r\n"),
+            (b"a\nb\rc\r\nd", b"a\r\nb\r\nc\r\nd\r\n"),
+            (b"\r", b"\r\n"),
+            (b"\r\r\n\n", b"\r\n\r\n\r\n"),
+            (b".\r\n.", b".\r\n.\r\n"),
+        ];
+        for (input, expected) in cases {
+            for k in 0..=input.len() {
+                let mut out = BytesMut::new();
+                let mut n = CrlfNormalizer::new();
+                n.encode(&input[..k], &mut out);
+                n.encode(&input[k..], &mut out);
+                n.finish(&mut out);
+                assert_eq!(&out[..], *expected, "{input:?} split at {k}");
+            }
+        }
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub mod error;
 pub mod line;
 pub mod machine;
 
-pub use dot::{DotChunk, DotDecoder, DotStuffer, dot_stuff, dot_unstuff};
+pub use dot::{CrlfNormalizer, DotChunk, DotDecoder, DotStuffer, dot_stuff, dot_unstuff};
 pub use error::{Error, EscapeBytes, LimitError, LocalError, RemoteError, Result};
 pub use line::{LineEnding, LineFramer};
 pub use machine::{Machine, TlsInfo, Transmit};

@@ -40,7 +40,6 @@
 //! ```
 
 mod auth;
-mod body;
 mod config;
 mod envelope;
 mod event;

@@ -5,9 +5,8 @@
 use std::collections::VecDeque;
 
 use bytes::Bytes;
-use mailwire_core::{DotStuffer, Error, Result};
+use mailwire_core::{CrlfNormalizer, DotStuffer, Error, Result};
 
-use super::body::CrlfNormalizer;
 use super::{BodyInfo, Client, ClientEvent, Envelope, Op, Sent};
 use crate::encode::Encode;
 use crate::types::{Body, Capability, Command, ForwardPath, MailParameters, RcptParameters, Reply};
