@@ -9,38 +9,16 @@
 mod common;
 mod pop3_common;
 
-use std::process::Command;
 use std::time::Duration;
 
-use common::peers::curl;
-use common::process::{interop_missing, require_program, run_with_timeout};
+use common::peers::{curl, have_curl_with};
 use common::{DEMO_PASSWORD, DEMO_USER, DataDir, MailServer, Watchdog, message, unique};
 use pop3_common::{deliver, maildir_messages};
 
 const TEST_LIMIT: Duration = Duration::from_secs(120);
 
 fn have_curl_pop3() -> bool {
-    if !require_program("curl", &["curl", "--version"]) {
-        return false;
-    }
-    let out = run_with_timeout(
-        Command::new("curl").arg("--version"),
-        b"",
-        Duration::from_secs(10),
-    );
-    let text = out.stdout_text();
-    let protocols = text
-        .lines()
-        .find_map(|l| l.strip_prefix("Protocols:"))
-        .unwrap_or("");
-    let has = |p: &str| protocols.split_whitespace().any(|x| x == p);
-    if has("pop3") && has("pop3s") {
-        return true;
-    }
-    interop_missing(
-        "curl with POP3",
-        &format!("its protocols are {protocols:?}"),
-    )
+    have_curl_with(&["pop3", "pop3s"])
 }
 
 #[test]

@@ -28,6 +28,12 @@ pub fn have_python() -> bool {
 
 /// Whether curl with SMTP and TLS support is there.
 pub fn have_curl() -> bool {
+    have_curl_with(&["smtp", "smtps"])
+}
+
+/// Whether curl is there and speaks every one of `wanted` (as named in the
+/// `Protocols:` line of `curl --version`).
+pub fn have_curl_with(wanted: &[&str]) -> bool {
     if !require_program("curl", &["curl", "--version"]) {
         return false;
     }
@@ -42,11 +48,11 @@ pub fn have_curl() -> bool {
         .find_map(|l| l.strip_prefix("Protocols:"))
         .unwrap_or("");
     let has = |p: &str| protocols.split_whitespace().any(|x| x == p);
-    if has("smtp") && has("smtps") {
+    if wanted.iter().all(|p| has(p)) {
         return true;
     }
     interop_missing(
-        "curl with SMTP",
+        &format!("curl with {}", wanted.join(", ")),
         &format!("its protocols are {protocols:?}"),
     )
 }
