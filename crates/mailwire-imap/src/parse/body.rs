@@ -26,7 +26,9 @@ pub(crate) fn body<'a>(i: &'a [u8], o: &Opts, depth: u32) -> R<'a, BodyStructure
 
 /// `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`.
 fn multipart<'a>(i: &'a [u8], o: &Opts, depth: u32) -> R<'a, BodyStructure<'a>> {
-    let mut parts = Vec::new();
+    // Most multiparts have two or three parts; growing from 0 to 4 costs an
+    // allocation either way, so start there (BodyStructure is large).
+    let mut parts = Vec::with_capacity(3);
     let mut j = i;
     loop {
         let (r, b) = body(j, o, depth + 1)?;
@@ -149,10 +151,23 @@ fn params<'a>(i: &'a [u8], o: &Opts) -> R<'a, Params<'a>> {
             return Ok((r, out));
         }
     }
-    loop {
+    let pair = |j: &'a [u8]| -> R<'a, (IString<'a>, IString<'a>)> {
         let (r, k) = string(j, o)?;
         let (r, v) = string(sp(r)?.0, o)?;
-        out.push((k, v));
+        Ok((r, (k, v)))
+    };
+    // Most lists hold one pair: allocate exactly for it, and room for a
+    // few more (no regrowth) only once a second one follows.
+    let (r, first) = pair(j)?;
+    if let Ok((r, ())) = close(r, o) {
+        return Ok((r, vec![first]));
+    }
+    out.reserve_exact(4);
+    out.push(first);
+    j = sp(r)?.0;
+    loop {
+        let (r, kv) = pair(j)?;
+        out.push(kv);
         if let Ok((r, ())) = close(r, o) {
             return Ok((r, out));
         }

@@ -266,8 +266,18 @@ fn addresses<'a>(i: &'a [u8], o: &Opts) -> R<'a, Vec<Address<'a>>> {
     if i.first() != Some(&b'(') {
         return super::core::nil(i).map(|(r, ())| (r, Vec::new()));
     }
-    let mut j = &i[1..];
-    let mut out = Vec::with_capacity(1);
+    // Most lists hold one address: allocate exactly for it, and room for a
+    // few more (no regrowth) only once a second one follows.
+    let (r, first) = address(&i[1..], o)?;
+    if let Ok((r, ())) = close(r, o) {
+        return Ok((r, vec![first]));
+    }
+    let mut out = Vec::with_capacity(4);
+    out.push(first);
+    let mut j = match r.first() {
+        Some(b' ') => &r[1..],
+        _ => r,
+    };
     loop {
         let (r, a) = address(j, o)?;
         out.push(a);
