@@ -25,10 +25,22 @@ pub(crate) fn fetch_items<'a>(i: &'a [u8], o: &Opts) -> R<'a, Vec<FetchItem<'a>>
     }
 }
 
+/// Bytes that may appear in a FETCH item name (`RFC822.SIZE`, `X-GM-MSGID`).
+static NAME_CHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'.' || c == b'-';
+        b += 1;
+    }
+    t
+};
+
 fn name_len(i: &[u8]) -> usize {
     i.iter()
-        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-        .count()
+        .position(|&b| !NAME_CHAR[usize::from(b)])
+        .unwrap_or(i.len())
 }
 
 /// One `msg-att-dynamic / msg-att-static`; unknown items become
