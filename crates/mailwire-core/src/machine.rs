@@ -6,8 +6,9 @@
 //! 1. hands it bytes from the peer ([`Machine::receive`], or by reading
 //!    straight into [`Machine::input_buffer`]) and the end of the stream
 //!    ([`Machine::receive_eof`]);
-//! 2. tells it the time ([`Machine::handle_timeout`]) after every input and
-//!    whenever the deadline from [`Machine::poll_timeout`] has passed;
+//! 2. tells it the time ([`Machine::handle_timeout`]) when it starts, after
+//!    every input, after every write, and whenever the deadline from
+//!    [`Machine::poll_timeout`] has passed;
 //! 3. pulls events ([`Machine::poll_event`]) and lets the application answer
 //!    them through the machine's own typed methods;
 //! 4. writes out what [`Machine::poll_transmit`] returns and reports it with
@@ -55,8 +56,11 @@ pub trait Machine {
     /// When [`handle_timeout`](Self::handle_timeout) must be called next.
     fn poll_timeout(&self) -> Option<Instant>;
 
-    /// Tells the machine the current time. Call it after every input and
-    /// when the deadline of [`poll_timeout`](Self::poll_timeout) has come.
+    /// Tells the machine the current time. Call it once at the start, after
+    /// every input, after every write (so a machine can start the clock on
+    /// an answer it now waits for), and when the deadline of
+    /// [`poll_timeout`](Self::poll_timeout) has come. Extra calls are
+    /// harmless.
     fn handle_timeout(&mut self, now: Instant);
 
     /// The machine reached a TLS switch point (STARTTLS, STLS): write all

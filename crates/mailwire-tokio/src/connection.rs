@@ -401,6 +401,7 @@ where
                 });
             }
             self.last_activity = Instant::now();
+            self.machine.handle_timeout(self.last_activity.into_std());
         }
         Ok(())
     }
@@ -547,7 +548,7 @@ where
                     self.peer_eof = true;
                     self.machine.receive_eof()?;
                 }
-                if read > 0 || eof {
+                if read > 0 || eof || wrote > 0 {
                     self.machine.handle_timeout(now.into_std());
                 }
                 Ok(false)
