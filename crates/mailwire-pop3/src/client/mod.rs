@@ -11,7 +11,7 @@ mod login;
 mod read;
 
 use std::collections::VecDeque;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use mailwire_core::{DotDecoder, Error, LineEnding, LineFramer, Machine, TlsInfo, Transmit};
@@ -45,6 +45,12 @@ pub struct ClientConfig {
     /// Line-ending policy for server lines and bodies: strict CRLF by
     /// default.
     pub line_ending: LineEnding,
+    /// How long to wait for the server: when an answer is expected and
+    /// nothing arrives or leaves for this long, the connection fails with
+    /// a fatal error. RFC 1939 §3 lets a server drop an idle session after
+    /// ten minutes, so a server silent for longer will not answer.
+    /// Default: 5 minutes. `None` waits forever.
+    pub response_timeout: Option<Duration>,
     /// Bounds.
     pub limits: Limits,
 }
@@ -60,6 +66,7 @@ impl ClientConfig {
             auto_capa: true,
             pipelining: true,
             line_ending: LineEnding::Strict,
+            response_timeout: Some(Duration::from_secs(300)),
             limits: Limits::default(),
         }
     }
@@ -205,6 +212,13 @@ pub struct Client {
     tls_info: Option<TlsInfo>,
     closed: bool,
     quit_sent: bool,
+    /// When the wait for the server's answer times out; set by
+    /// `handle_timeout` while an answer is expected.
+    deadline: Option<Instant>,
+    /// Bytes arrived or left since the last `handle_timeout`.
+    activity: bool,
+    /// A failure found by `handle_timeout`, returned by `poll_event`.
+    timed_out: Option<Error>,
 }
 
 impl std::fmt::Debug for Client {
@@ -245,6 +259,9 @@ impl Client {
             tls_info: None,
             closed: false,
             quit_sent: false,
+            deadline: None,
+            activity: false,
+            timed_out: None,
         }
     }
 
@@ -308,6 +325,7 @@ impl Machine for Client {
             return Err(self.fail(Error::limit("input_buffer", limit, false)));
         }
         self.input.extend_from_slice(data);
+        self.activity = true;
         Ok(())
     }
 
@@ -331,6 +349,9 @@ impl Machine for Client {
     }
 
     fn poll_event(&mut self) -> Result<Option<ClientEvent>, Error> {
+        if let Some(error) = self.timed_out.take() {
+            return Err(error);
+        }
         loop {
             if let Some(event) = self.events.pop_front() {
                 return Ok(Some(event));
@@ -349,14 +370,48 @@ impl Machine for Client {
     }
 
     fn advance_transmit(&mut self, n: usize) {
+        if n > 0 {
+            self.activity = true;
+        }
         self.out.advance(n);
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
-        None
+        if self.closed || self.tls_pending {
+            return None;
+        }
+        self.deadline
     }
 
-    fn handle_timeout(&mut self, _now: Instant) {}
+    /// The wait for an answer restarts whenever bytes arrive or leave (a
+    /// long RETR body keeps the connection alive); with nothing expected
+    /// there is no deadline.
+    fn handle_timeout(&mut self, now: Instant) {
+        let waiting = !self.in_flight.is_empty() && !self.closed && !self.tls_pending;
+        let Some(timeout) = self.config.response_timeout.filter(|_| waiting) else {
+            self.deadline = None;
+            self.activity = false;
+            return;
+        };
+        match self.deadline {
+            Some(deadline) if !self.activity && deadline <= now => {
+                self.deadline = None;
+                let what = match self.in_flight.front() {
+                    Some(Expect::Greeting) => "greeting".to_string(),
+                    Some(Expect::Plain(c) | Expect::User(c, _) | Expect::Login(c)) => {
+                        c.keyword().to_string()
+                    }
+                    None => String::new(),
+                };
+                let error =
+                    Error::remote_fatal("the server did not answer in time", what.as_bytes());
+                self.timed_out = Some(self.fail(error));
+            }
+            Some(_) if !self.activity => {}
+            _ => self.deadline = Some(now + timeout),
+        }
+        self.activity = false;
+    }
 
     fn tls_pending(&self) -> bool {
         self.tls_pending
