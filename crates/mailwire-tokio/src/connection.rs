@@ -30,6 +30,13 @@ pub struct ConnectionConfig {
     /// read or written for this long. `None` (the default) leaves timeouts
     /// to the machine's own timers.
     pub idle_timeout: Option<Duration>,
+    /// Writing fails with [`Error::Timeout`] (`what: "write"`) when output
+    /// is waiting and the peer has taken none of it for this long: a peer
+    /// that stops reading cannot hold a task and its buffers forever, even
+    /// without an idle timeout. Default 5 minutes (RFC 5321 §4.5.3.2 asks
+    /// SMTP clients to wait 3 minutes per data block); `None` waits
+    /// forever.
+    pub write_timeout: Option<Duration>,
     /// The longest a TLS handshake may take (default 30 s).
     pub handshake_timeout: Duration,
     /// Reading pauses while the machine holds this much unconsumed input
@@ -52,6 +59,7 @@ impl Default for ConnectionConfig {
     fn default() -> Self {
         ConnectionConfig {
             idle_timeout: None,
+            write_timeout: Some(Duration::from_secs(300)),
             handshake_timeout: Duration::from_secs(30),
             max_buffered_input: 256 * 1024,
             max_buffered_output: 1024 * 1024,
@@ -65,6 +73,12 @@ impl ConnectionConfig {
     /// Sets [`idle_timeout`](Self::idle_timeout).
     pub fn with_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.idle_timeout = timeout;
+        self
+    }
+
+    /// Sets [`write_timeout`](Self::write_timeout).
+    pub fn with_write_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.write_timeout = timeout;
         self
     }
 
@@ -167,6 +181,8 @@ pub struct Connection<M, S> {
     broken: bool,
     end: Option<EndReason>,
     last_activity: Instant,
+    /// Since when output has waited without the peer taking any of it.
+    write_stalled_since: Option<Instant>,
     /// The machine has been told the time at least once, so its first
     /// timer (a greeting timeout, say) runs even if the peer never speaks.
     clock_started: bool,
@@ -216,6 +232,7 @@ where
             broken: false,
             end: None,
             last_activity: Instant::now(),
+            write_stalled_since: None,
             clock_started: false,
         }
     }
@@ -351,9 +368,9 @@ where
 
     /// Writes all output the machine has queued.
     ///
-    /// Bounded by [`ConnectionConfig::idle_timeout`]: without one, a peer
-    /// that stops reading can hold it forever (under [`serve`](crate::serve)
-    /// the grace period still bounds it at shutdown).
+    /// Bounded by [`ConnectionConfig::write_timeout`] (no progress for that
+    /// long fails with `Timeout { what: "write" }`) and by
+    /// [`ConnectionConfig::idle_timeout`] (`Timeout { what: "flush" }`).
     pub async fn flush(&mut self) -> Result<()> {
         while self.machine.poll_transmit().is_some() || self.needs_flush {
             if self.broken || self.write_closed {
@@ -363,7 +380,10 @@ where
             let machine = &mut self.machine;
             let needs_flush = &mut self.needs_flush;
             let idle = self.config.idle_timeout;
-            let mut sleep = pin!(sleep_until(idle.map(|d| self.last_activity + d)));
+            let idle_deadline = idle.map(|d| self.last_activity + d);
+            let write_timeout = self.config.write_timeout;
+            let write_deadline = write_timeout.map(|d| Instant::now() + d);
+            let mut sleep = pin!(sleep_until(earliest(idle_deadline, write_deadline)));
             let wrote = poll_fn(|cx| {
                 if let Some(data) = machine.poll_transmit() {
                     match Pin::new(&mut *io).poll_write(cx, data) {
@@ -395,9 +415,21 @@ where
             })
             .await?;
             if !wrote {
-                return Err(Error::Timeout {
-                    what: "flush",
-                    after: idle.unwrap_or_default(),
+                self.broken = true;
+                let by_write = match (write_deadline, idle_deadline) {
+                    (Some(w), Some(i)) => w <= i,
+                    (w, _) => w.is_some(),
+                };
+                return Err(if by_write {
+                    Error::Timeout {
+                        what: "write",
+                        after: write_timeout.unwrap_or_default(),
+                    }
+                } else {
+                    Error::Timeout {
+                        what: "flush",
+                        after: idle.unwrap_or_default(),
+                    }
                 });
             }
             self.last_activity = Instant::now();
@@ -460,10 +492,14 @@ where
         }
         let machine_deadline = self.machine.poll_timeout().map(Instant::from_std);
         let idle_deadline = self.config.idle_timeout.map(|d| self.last_activity + d);
-        let deadline = match (machine_deadline, idle_deadline) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+        let write_deadline = if want_write || self.needs_flush {
+            let since = *self.write_stalled_since.get_or_insert_with(Instant::now);
+            self.config.write_timeout.map(|d| since + d)
+        } else {
+            self.write_stalled_since = None;
+            None
         };
+        let deadline = earliest(earliest(machine_deadline, idle_deadline), write_deadline);
         let read_size = self.config.read_size;
         let io = self.io.as_mut().ok_or(Error::Broken)?;
         let machine = &mut self.machine;
@@ -537,9 +573,11 @@ where
                 if wrote > 0 {
                     self.needs_flush = true;
                     self.last_activity = now;
+                    self.write_stalled_since = None;
                 }
                 if flushed {
                     self.needs_flush = false;
+                    self.write_stalled_since = None;
                 }
                 if read > 0 {
                     self.last_activity = now;
@@ -555,6 +593,13 @@ where
             }
             Wake::Timer => {
                 let now = Instant::now();
+                if write_deadline.is_some_and(|d| d <= now) {
+                    self.broken = true;
+                    return Err(Error::Timeout {
+                        what: "write",
+                        after: self.config.write_timeout.unwrap_or_default(),
+                    });
+                }
                 if machine_deadline.is_some_and(|d| d <= now) {
                     self.machine.handle_timeout(now.into_std());
                 }
@@ -628,6 +673,14 @@ impl<M, S> std::fmt::Debug for Connection<M, S> {
 }
 
 /// Sleeps until `deadline`, or forever without one.
+/// The earlier of two optional deadlines.
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 async fn sleep_until(deadline: Option<Instant>) {
     match deadline {
         Some(deadline) => tokio::time::sleep_until(deadline).await,
