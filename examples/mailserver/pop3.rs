@@ -358,6 +358,10 @@ impl Session {
             conn.machine_mut()
                 .send_body(&buf[..n])
                 .map_err(io::Error::other)?;
+            if conn.machine().body_complete() {
+                // TOP has what it asked for: the rest of the file is not read.
+                break;
+            }
             if conn.machine().pending_output() >= MAX_PENDING {
                 conn.flush().await.map_err(io::Error::other)?;
             }

@@ -111,6 +111,9 @@ fn pipelined_session() {
         pair.seen.bodies[1],
         b"Subject: two\r\nFrom: a@b\r\n\r\nline 1\r\n"
     );
+    // The server said TOP was complete before message 2 ran out (chunks of
+    // 7 bytes), so the application stopped reading it; RETR never stops.
+    assert_eq!(pair.app.stopped_early, 1);
     assert!(matches!(
         ev.last(),
         Some(ClientEvent::Done {

@@ -120,6 +120,18 @@ impl Server {
         Ok(())
     }
 
+    /// Whether the message being sent needs no more chunks: `TOP` has
+    /// reached the end of its header and the lines asked for (RFC 1939
+    /// §7), so the application can stop reading the file and call
+    /// [`finish_body`](Self::finish_body). Always false for `RETR`, which
+    /// sends the whole message, and when no message is being sent.
+    pub fn body_complete(&self) -> bool {
+        match &self.awaiting {
+            Awaiting::Body(body) => body.top.as_ref().is_some_and(|cut| cut.done),
+            _ => false,
+        }
+    }
+
     /// Ends the message: the end marker goes out and the next command is
     /// read.
     pub fn finish_body(&mut self) -> Result<(), Error> {

@@ -62,7 +62,7 @@ pub(super) struct TopCut {
     /// Bytes other than CR seen on the current line.
     line_len: usize,
     lines_left: u32,
-    done: bool,
+    pub(super) done: bool,
 }
 
 impl TopCut {

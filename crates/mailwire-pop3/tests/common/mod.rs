@@ -40,6 +40,9 @@ pub struct App {
     pub sasl_store: &'static MemoryStore,
     pub sasl: Option<ServerExchange>,
     pub logins: Vec<String>,
+    /// Bodies the server said were complete (`body_complete`, TOP) before
+    /// the whole message had been handed over.
+    pub stopped_early: usize,
 }
 
 impl App {
@@ -57,6 +60,7 @@ impl App {
             sasl_store,
             sasl: None,
             logins: Vec::new(),
+            stopped_early: 0,
         }
     }
 
@@ -124,8 +128,15 @@ impl App {
             }
             ServerEvent::Retr { msg, .. } | ServerEvent::Top { msg, .. } => {
                 let body = self.messages[msg.index()].clone();
-                for piece in body.chunks(self.chunk.max(1)) {
+                let pieces = body.chunks(self.chunk.max(1)).count();
+                for (i, piece) in body.chunks(self.chunk.max(1)).enumerate() {
                     server.send_body(piece).unwrap();
+                    if server.body_complete() {
+                        if i + 1 < pieces {
+                            self.stopped_early += 1;
+                        }
+                        break;
+                    }
                 }
                 server.finish_body().unwrap();
             }
