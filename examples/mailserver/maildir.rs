@@ -279,18 +279,26 @@ impl Delivery {
     pub fn write(&mut self, chunk: &[u8]) -> io::Result<()> {
         match self.file.as_mut() {
             Some(file) => file.write_all(chunk),
-            None => Err(io::Error::other("delivery already finished")),
+            None => Err(io::Error::other("delivery already synced or finished")),
         }
     }
 
-    /// Makes the message durable and visible in `new/`; returns its id.
+    /// Makes the written message durable in `tmp/`, still invisible: the
+    /// step that fails when the disk is full or broken. Delivering one
+    /// message to several mailboxes syncs every copy first and commits
+    /// only when all are synced, so a failure leaves no copy behind and a
+    /// retry by the client duplicates nothing.
+    pub fn sync(&mut self) -> io::Result<()> {
+        match self.file.take() {
+            Some(file) => file.sync_all(),
+            None => Ok(()),
+        }
+    }
+
+    /// Makes the message durable (if [`sync`](Self::sync) was not called)
+    /// and visible in `new/`; returns its id.
     pub fn commit(mut self) -> io::Result<String> {
-        let file = self
-            .file
-            .take()
-            .ok_or_else(|| io::Error::other("delivery already finished"))?;
-        file.sync_all()?;
-        drop(file);
+        self.sync()?;
         let new_path = self.new_dir.join(&self.id);
         fs::hard_link(&self.tmp_path, &new_path)?;
         // From here on the message exists in new/; losing the tmp/ name is
@@ -430,6 +438,29 @@ mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    #[test]
+    fn synced_copies_stay_invisible_until_committed_and_vanish_if_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let md = Maildir::open(dir.path().join("Maildir")).unwrap();
+        let mut kept = md.begin().unwrap();
+        let mut dropped = md.begin().unwrap();
+        for d in [&mut kept, &mut dropped] {
+            d.write(b"Subject: s\r\n\r\nbody\r\n").unwrap();
+            d.sync().unwrap();
+            // Synced means finished writing.
+            assert!(d.write(b"more").is_err());
+        }
+        assert_eq!(names(&md.root().join("tmp")).len(), 2);
+        assert!(names(&md.root().join("new")).is_empty());
+        // One copy's delivery failed elsewhere: its synced file goes away.
+        drop(dropped);
+        assert_eq!(names(&md.root().join("tmp")).len(), 1);
+        let id = kept.commit().unwrap();
+        assert!(names(&md.root().join("tmp")).is_empty());
+        assert_eq!(names(&md.root().join("new")), vec![id.clone()]);
+        assert_eq!(md.read(&id).unwrap(), b"Subject: s\r\n\r\nbody\r\n");
     }
 
     #[test]

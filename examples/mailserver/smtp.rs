@@ -319,8 +319,16 @@ impl Session {
         }
         let users: Vec<String> = txn.rcpts.iter().map(|(u, _)| u.clone()).collect();
         let deliveries = txn.deliveries;
-        // fsync blocks: keep it off the async workers.
+        // fsync blocks: keep it off the async workers. Every copy is made
+        // durable before any becomes visible, so a full or failing disk
+        // leaves no copy behind and the 451 makes the client retry without
+        // duplicates. Only a failure of the final link after another copy
+        // went through could still duplicate, which is better than a loss.
         let committed = tokio::task::spawn_blocking(move || {
+            let mut deliveries = deliveries;
+            for delivery in &mut deliveries {
+                delivery.sync()?;
+            }
             deliveries
                 .into_iter()
                 .map(Delivery::commit)
