@@ -9,6 +9,7 @@ use mailwire_imap::types::core::{IString, LiteralMode};
 use mailwire_imap::types::data::Data;
 use mailwire_imap::types::fetch::FetchItem;
 use mailwire_imap::types::flag::{Flag, FlagFetch};
+use mailwire_imap::types::list::List;
 use mailwire_imap::types::response::{Code, Continue, Response, SimpleCode, Status};
 
 fn fetch_items(wire: &[u8], o: &Opts) -> Vec<FetchItem<'static>> {
@@ -97,7 +98,7 @@ fn unknown_fetch_items_are_kept_and_the_rest_parses() {
     assert!(matches!(&items[2], FetchItem::Unknown { raw } if raw.as_bytes().ends_with(b"abc)")));
     assert_eq!(
         items[4],
-        FetchItem::Flags(vec![FlagFetch::Flag(Flag::Seen)])
+        FetchItem::Flags(List::one(FlagFetch::Flag(Flag::Seen)))
     );
     let r = parse::response(wire, &Opts::STRICT).unwrap();
     assert_eq!(r.to_bytes(), wire);

@@ -5,7 +5,7 @@ use super::core::{R, byte, close, fail, nil, nstring, number, number64, sp, stri
 use super::fetch::envelope;
 use crate::types::body::{
     Body, BodyExtension, BodyFields, BodyKind, BodyStructure, Disposition, ExtTail, Language,
-    LanguageTail, LocationTail, MultiPartExt, SinglePartExt,
+    LanguageTail, LocationTail, MultiPartExt, Params, SinglePartExt,
 };
 use crate::types::core::IString;
 
@@ -137,18 +137,15 @@ fn body_fields<'a>(i: &'a [u8], o: &Opts) -> R<'a, BodyFields<'a>> {
     ))
 }
 
-type Params<'a> = Vec<(IString<'a>, IString<'a>)>;
-
 /// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`.
 fn params<'a>(i: &'a [u8], o: &Opts) -> R<'a, Params<'a>> {
     if let Ok((j, ())) = nil(i) {
-        return Ok((j, Vec::new()));
+        return Ok((j, Params::new()));
     }
     let (mut j, ()) = byte(i, b'(')?;
-    let mut out = Vec::new();
     if o.quirks.empty_lists {
         if let Ok((r, ())) = close(j, o) {
-            return Ok((r, out));
+            return Ok((r, Params::new()));
         }
     }
     let pair = |j: &'a [u8]| -> R<'a, (IString<'a>, IString<'a>)> {
@@ -156,14 +153,12 @@ fn params<'a>(i: &'a [u8], o: &Opts) -> R<'a, Params<'a>> {
         let (r, v) = string(sp(r)?.0, o)?;
         Ok((r, (k, v)))
     };
-    // Most lists hold one pair: allocate exactly for it, and room for a
-    // few more (no regrowth) only once a second one follows.
+    // Most lists hold one pair, which the list keeps without allocating.
     let (r, first) = pair(j)?;
+    let mut out = Params::one(first);
     if let Ok((r, ())) = close(r, o) {
-        return Ok((r, vec![first]));
+        return Ok((r, out));
     }
-    out.reserve_exact(4);
-    out.push(first);
     j = sp(r)?.0;
     loop {
         let (r, kv) = pair(j)?;

@@ -105,19 +105,28 @@ pub(crate) fn number(i: &[u8]) -> R<'_, u32> {
 }
 
 /// `number64 = 1*DIGIT` (fits 63 bits).
+///
+/// One pass: at most 19 digits are read (19 nines still fit a `u64`), the
+/// bound on 63 bits is checked once at the end.
+#[inline]
 pub(crate) fn number64(i: &[u8]) -> R<'_, u64> {
-    let digits = i.iter().take_while(|b| b.is_ascii_digit()).count();
-    if digits == 0 || digits > 19 {
-        return fail(i);
-    }
     let mut n: u64 = 0;
-    for &d in &i[..digits] {
-        n = n * 10 + u64::from(d - b'0');
+    let mut k = 0;
+    while k < i.len() {
+        let d = i[k].wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        if k == 19 {
+            return fail(i);
+        }
+        n = n * 10 + u64::from(d);
+        k += 1;
     }
-    if n > i64::MAX as u64 {
+    if k == 0 || n > i64::MAX as u64 {
         return fail(i);
     }
-    Ok((&i[digits..], n))
+    Ok((&i[k..], n))
 }
 
 /// `nz-number = digit-nz *DIGIT`.
@@ -159,18 +168,21 @@ fn is_quoted_stop(b: u8) -> bool {
 /// Index of the first [`is_quoted_stop`] byte in `b`.
 ///
 /// Quoted strings are short, so a vectorised search does not pay off; this
-/// looks at 8 bytes per step with plain integer arithmetic ("SWAR"): for
-/// each stop byte `t`, `x ^ t*0x01..01` has a zero byte where `x` holds
-/// `t`, and `(y - 0x01..01) & !y & 0x80..80` flags zero bytes. Borrows only
-/// run towards higher bytes, so the lowest flag (little-endian: the first
-/// byte in memory) is always a real match.
-#[inline]
+/// looks at 8 bytes per step with plain integer arithmetic ("SWAR"):
+/// `(x - n*0x01..01) & !x & 0x80..80` flags the bytes below `n` (for
+/// `n <= 0x80`), and a byte equal to `t` is a zero byte of `x ^ t*0x01..01`.
+/// Borrows only run towards higher bytes, so the lowest flag
+/// (little-endian: the first byte in memory) is always a real match. NUL,
+/// LF and CR are found as bytes below 0x0E; the other controls in that
+/// range are allowed in a quoted string, so a hit on one of them resumes
+/// the scan after it (rare in real mail).
+#[inline(always)]
 fn find_quoted_stop(b: &[u8]) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     #[inline(always)]
-    fn zero_bytes(y: u64) -> u64 {
-        y.wrapping_sub(LO) & !y & HI
+    fn below(x: u64, n: u8) -> u64 {
+        x.wrapping_sub(LO * u64::from(n)) & !x & HI
     }
     let mut at = 0;
     let mut chunks = b.chunks_exact(8);
@@ -178,13 +190,15 @@ fn find_quoted_stop(b: &[u8]) -> Option<usize> {
         let mut w = [0u8; 8];
         w.copy_from_slice(chunk);
         let x = u64::from_le_bytes(w);
-        let m = zero_bytes(x)
-            | zero_bytes(x ^ (LO * u64::from(b'"')))
-            | zero_bytes(x ^ (LO * u64::from(b'\\')))
-            | zero_bytes(x ^ (LO * u64::from(b'\r')))
-            | zero_bytes(x ^ (LO * u64::from(b'\n')));
+        let m = below(x, 0x0e)
+            | below(x ^ (LO * u64::from(b'"')), 1)
+            | below(x ^ (LO * u64::from(b'\\')), 1);
         if m != 0 {
-            return Some(at + (m.trailing_zeros() / 8) as usize);
+            let k = at + (m.trailing_zeros() / 8) as usize;
+            return match b.get(k) {
+                Some(&c) if is_quoted_stop(c) => Some(k),
+                _ => find_quoted_stop_after_control(b, k + 1),
+            };
         }
         at += 8;
     }
@@ -193,6 +207,14 @@ fn find_quoted_stop(b: &[u8]) -> Option<usize> {
         .iter()
         .position(|&c| is_quoted_stop(c))
         .map(|n| at + n)
+}
+
+/// [`find_quoted_stop`] from `from` on, after an allowed control byte.
+#[cold]
+#[inline(never)]
+fn find_quoted_stop_after_control(b: &[u8], from: usize) -> Option<usize> {
+    let rest = b.get(from..)?;
+    find_quoted_stop(rest).map(|n| from + n)
 }
 
 /// `quoted = DQUOTE *QUOTED-CHAR DQUOTE`;
@@ -267,7 +289,7 @@ pub(crate) fn string<'a>(i: &'a [u8], o: &Opts) -> R<'a, IString<'a>> {
         Some(b'"') => quoted(i, o).map(|(r, q)| (r, IString::Quoted(q))),
         Some(b'{') => literal(i).map(|(r, l)| (r, IString::Literal(l))),
         Some(b'~') if i.get(1) == Some(&b'{') => literal(i).map(|(r, l)| (r, IString::Literal(l))),
-        _ if o.quirks.nil_as_string && starts_kw(i, "NIL") => Ok((
+        _ if o.quirks.nil_as_string && starts_nil(i) => Ok((
             &i[3..],
             IString::Quoted(Quoted::unchecked(Cow::Borrowed(b""))),
         )),
@@ -284,9 +306,24 @@ pub(crate) fn astring<'a>(i: &'a [u8], o: &Opts) -> R<'a, AString<'a>> {
     }
 }
 
+/// Whether `i` starts with `NIL` (any case) not followed by an atom byte.
+#[inline]
+pub(crate) fn starts_nil(i: &[u8]) -> bool {
+    match i {
+        [n, i2, l, rest @ ..] => {
+            (n | 0x20) == b'n'
+                && (i2 | 0x20) == b'i'
+                && (l | 0x20) == b'l'
+                && rest.first().is_none_or(|&b| !is_astring_char(b))
+        }
+        _ => false,
+    }
+}
+
 /// `nil = "NIL"`.
+#[inline]
 pub(crate) fn nil(i: &[u8]) -> R<'_, ()> {
-    if starts_kw(i, "NIL") {
+    if starts_nil(i) {
         Ok((&i[3..], ()))
     } else {
         fail(i)
@@ -450,12 +487,28 @@ fn flag_atom<'a>(i: &'a [u8], o: &Opts) -> R<'a, Atom<'a>> {
     }
 }
 
+/// `"\" atom` after the backslash: the flag name's bytes (ASCII).
+#[inline]
+fn backslash_name(i: &[u8]) -> R<'_, &[u8]> {
+    let n = i.iter().take_while(|&&b| is_atom_char(b)).count();
+    if n == 0 {
+        return fail(i);
+    }
+    Ok((&i[n..], &i[..n]))
+}
+
+/// A `\name` flag: a system flag, else `flag-extension`.
+#[inline]
+fn backslash_flag(name: &[u8]) -> Flag<'_> {
+    Flag::system(name).unwrap_or_else(|| Flag::Extension(Atom::unchecked(ascii(name))))
+}
+
 /// `flag = "\Answered" / ... / flag-keyword / flag-extension`.
 pub(crate) fn flag<'a>(i: &'a [u8], o: &Opts) -> R<'a, Flag<'a>> {
     match i.first() {
         Some(b'\\') => {
-            let (r, a) = atom(&i[1..])?;
-            Ok((r, Flag::system(a.as_str()).unwrap_or(Flag::Extension(a))))
+            let (r, name) = backslash_name(&i[1..])?;
+            Ok((r, backslash_flag(name)))
         }
         _ => flag_atom(i, o).map(|(r, a)| (r, Flag::Keyword(a))),
     }
@@ -463,10 +516,16 @@ pub(crate) fn flag<'a>(i: &'a [u8], o: &Opts) -> R<'a, Flag<'a>> {
 
 /// `flag-fetch = flag / "\Recent"`.
 pub(crate) fn flag_fetch<'a>(i: &'a [u8], o: &Opts) -> R<'a, FlagFetch<'a>> {
-    if i.first() == Some(&b'\\') && starts_kw(&i[1..], "Recent") {
-        return Ok((&i[7..], FlagFetch::Recent));
+    match i.first() {
+        Some(b'\\') => {
+            let (r, name) = backslash_name(&i[1..])?;
+            if name.len() == 6 && name.eq_ignore_ascii_case(b"Recent") {
+                return Ok((r, FlagFetch::Recent));
+            }
+            Ok((r, FlagFetch::Flag(backslash_flag(name))))
+        }
+        _ => flag_atom(i, o).map(|(r, a)| (r, FlagFetch::Flag(Flag::Keyword(a)))),
     }
-    flag(i, o).map(|(r, f)| (r, FlagFetch::Flag(f)))
 }
 
 /// `flag-perm = flag / "\*"`.

@@ -9,6 +9,8 @@ use super::core::{
 use crate::types::chars::is_astring_char;
 use crate::types::core::Raw;
 use crate::types::fetch::{Address, Envelope, FetchItem, Section, SectionText};
+use crate::types::flag::FlagFetch;
+use crate::types::list::List;
 
 /// `msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP (msg-att-dynamic /
 /// msg-att-static)) ")"`.
@@ -51,9 +53,9 @@ fn fetch_item<'a>(i: &'a [u8], o: &Opts) -> R<'a, FetchItem<'a>> {
     let is = |w: &str| name.eq_ignore_ascii_case(w.as_bytes());
     let known: Option<R<'a, FetchItem<'a>>> = match name.first().map(u8::to_ascii_uppercase) {
         Some(b'U') if is("UID") => Some(nz_number(sp(j)?.0).map(|(r, n)| (r, FetchItem::Uid(n)))),
-        Some(b'F') if is("FLAGS") => Some(
-            paren_list(sp(j)?.0, o, |k| flag_fetch(k, o)).map(|(r, f)| (r, FetchItem::Flags(f))),
-        ),
+        Some(b'F') if is("FLAGS") => {
+            Some(flag_list(sp(j)?.0, o).map(|(r, f)| (r, FetchItem::Flags(f))))
+        }
         Some(b'I') if is("INTERNALDATE") => {
             Some(date_time(sp(j)?.0).map(|(r, d)| (r, FetchItem::InternalDate(d))))
         }
@@ -101,6 +103,23 @@ fn fetch_item<'a>(i: &'a [u8], o: &Opts) -> R<'a, FetchItem<'a>> {
     match known {
         Some(r) => r,
         None => unknown_item(i, o),
+    }
+}
+
+/// `"(" [flag-fetch *(SP flag-fetch)] ")"`.
+fn flag_list<'a>(i: &'a [u8], o: &Opts) -> R<'a, List<FlagFetch<'a>>> {
+    let (mut j, ()) = byte(i, b'(')?;
+    let mut out = List::new();
+    if let Ok((r, ())) = close(j, o) {
+        return Ok((r, out));
+    }
+    loop {
+        let (r, f) = flag_fetch(j, o)?;
+        out.push(f);
+        if let Ok((r, ())) = close(r, o) {
+            return Ok((r, out));
+        }
+        j = sp(r)?.0;
     }
 }
 
@@ -274,18 +293,16 @@ pub(crate) fn envelope<'a>(i: &'a [u8], o: &Opts) -> R<'a, Envelope<'a>> {
 }
 
 /// `env-from = "(" 1*address ")" / nil` (and the other address lists).
-fn addresses<'a>(i: &'a [u8], o: &Opts) -> R<'a, Vec<Address<'a>>> {
+fn addresses<'a>(i: &'a [u8], o: &Opts) -> R<'a, List<Address<'a>>> {
     if i.first() != Some(&b'(') {
-        return super::core::nil(i).map(|(r, ())| (r, Vec::new()));
+        return super::core::nil(i).map(|(r, ())| (r, List::new()));
     }
-    // Most lists hold one address: allocate exactly for it, and room for a
-    // few more (no regrowth) only once a second one follows.
+    // Most lists hold one address, which the list keeps without allocating.
     let (r, first) = address(&i[1..], o)?;
+    let mut out = List::one(first);
     if let Ok((r, ())) = close(r, o) {
-        return Ok((r, vec![first]));
+        return Ok((r, out));
     }
-    let mut out = Vec::with_capacity(4);
-    out.push(first);
     let mut j = match r.first() {
         Some(b' ') => &r[1..],
         _ => r,

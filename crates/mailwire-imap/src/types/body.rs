@@ -2,6 +2,11 @@
 
 use super::core::{IString, NString};
 use super::fetch::Envelope;
+use super::list::List;
+
+/// `body-fld-param`: attribute/value pairs (NIL: empty). One pair is held
+/// without allocating.
+pub type Params<'a> = List<(IString<'a>, IString<'a>)>;
 
 /// `body = "(" (body-type-1part / body-type-mpart) ")"`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +74,7 @@ pub enum BodyKind<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BodyFields<'a> {
     /// Parameters (NIL: empty).
-    pub params: Vec<(IString<'a>, IString<'a>)>,
+    pub params: Params<'a>,
     /// Content-ID.
     pub id: NString<'a>,
     /// Content-Description.
@@ -95,7 +100,7 @@ pub struct SinglePartExt<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MultiPartExt<'a> {
     /// Parameters.
-    pub params: Vec<(IString<'a>, IString<'a>)>,
+    pub params: Params<'a>,
     /// The rest.
     pub tail: Option<ExtTail<'a>>,
 }
@@ -115,7 +120,7 @@ pub struct Disposition<'a> {
     /// `inline`, `attachment`, ...
     pub kind: IString<'a>,
     /// Parameters.
-    pub params: Vec<(IString<'a>, IString<'a>)>,
+    pub params: Params<'a>,
 }
 
 /// `body-fld-lang [SP body-fld-loc *(SP body-extension)]`.
@@ -157,10 +162,8 @@ pub enum BodyExtension<'a> {
     List(Vec<BodyExtension<'a>>),
 }
 
-fn owned_params(v: Vec<(IString<'_>, IString<'_>)>) -> Vec<(IString<'static>, IString<'static>)> {
-    v.into_iter()
-        .map(|(a, b)| (a.into_owned(), b.into_owned()))
-        .collect()
+fn owned_params(v: Params<'_>) -> Params<'static> {
+    v.map(|(a, b)| (a.into_owned(), b.into_owned()))
 }
 
 impl BodyExtension<'_> {

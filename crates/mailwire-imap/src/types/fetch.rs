@@ -3,12 +3,13 @@
 use super::body::BodyStructure;
 use super::core::{AString, DateTime, NString, Raw};
 use super::flag::FlagFetch;
+use super::list::List;
 
 /// `msg-att-dynamic / msg-att-static`: one item of a FETCH response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FetchItem<'a> {
     /// `FLAGS SP "(" [flag-fetch *(SP flag-fetch)] ")"`.
-    Flags(Vec<FlagFetch<'a>>),
+    Flags(List<FlagFetch<'a>>),
     /// `INTERNALDATE SP date-time`.
     InternalDate(DateTime),
     /// `RFC822.SIZE SP number64`.
@@ -107,7 +108,8 @@ impl Section<'_> {
 
 /// `envelope = "(" env-date SP env-subject SP env-from SP env-sender SP
 /// env-reply-to SP env-to SP env-cc SP env-bcc SP env-in-reply-to SP
-/// env-message-id ")"`. Address lists that are NIL are empty.
+/// env-message-id ")"`. Address lists that are NIL are empty; a list of
+/// one address (the usual case) is held without allocating.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Envelope<'a> {
     /// `Date:`.
@@ -115,17 +117,17 @@ pub struct Envelope<'a> {
     /// `Subject:`.
     pub subject: NString<'a>,
     /// `From:`.
-    pub from: Vec<Address<'a>>,
+    pub from: List<Address<'a>>,
     /// `Sender:`.
-    pub sender: Vec<Address<'a>>,
+    pub sender: List<Address<'a>>,
     /// `Reply-To:`.
-    pub reply_to: Vec<Address<'a>>,
+    pub reply_to: List<Address<'a>>,
     /// `To:`.
-    pub to: Vec<Address<'a>>,
+    pub to: List<Address<'a>>,
     /// `Cc:`.
-    pub cc: Vec<Address<'a>>,
+    pub cc: List<Address<'a>>,
     /// `Bcc:`.
-    pub bcc: Vec<Address<'a>>,
+    pub bcc: List<Address<'a>>,
     /// `In-Reply-To:`.
     pub in_reply_to: NString<'a>,
     /// `Message-ID:`.
@@ -157,8 +159,8 @@ impl Address<'_> {
     }
 }
 
-fn owned_addrs(v: Vec<Address<'_>>) -> Vec<Address<'static>> {
-    v.into_iter().map(Address::into_owned).collect()
+fn owned_addrs(v: List<Address<'_>>) -> List<Address<'static>> {
+    v.map(Address::into_owned)
 }
 
 impl Envelope<'_> {
@@ -183,9 +185,7 @@ impl FetchItem<'_> {
     /// A copy that owns its text.
     pub fn into_owned(self) -> FetchItem<'static> {
         match self {
-            FetchItem::Flags(v) => {
-                FetchItem::Flags(v.into_iter().map(FlagFetch::into_owned).collect())
-            }
+            FetchItem::Flags(v) => FetchItem::Flags(v.map(FlagFetch::into_owned)),
             FetchItem::InternalDate(d) => FetchItem::InternalDate(d),
             FetchItem::Rfc822Size(n) => FetchItem::Rfc822Size(n),
             FetchItem::Envelope(e) => FetchItem::Envelope(Box::new(e.into_owned())),

@@ -26,25 +26,25 @@ impl<'a> Flag<'a> {
     /// Parses `\Seen`, `$Junk`, ... (system flags case-insensitively).
     pub fn new(s: &'a str) -> Result<Self, mailwire_core::Error> {
         Ok(match s.strip_prefix('\\') {
-            Some(name) => Flag::system(name).unwrap_or(Flag::Extension(Atom::new(name)?)),
+            Some(name) => match Flag::system(name.as_bytes()) {
+                Some(f) => f,
+                None => Flag::Extension(Atom::new(name)?),
+            },
             None => Flag::Keyword(Atom::new(s)?),
         })
     }
 
-    pub(crate) fn system(name: &str) -> Option<Flag<'static>> {
-        let f = |n: &str| name.eq_ignore_ascii_case(n);
-        Some(if f("Seen") {
-            Flag::Seen
-        } else if f("Answered") {
-            Flag::Answered
-        } else if f("Flagged") {
-            Flag::Flagged
-        } else if f("Deleted") {
-            Flag::Deleted
-        } else if f("Draft") {
-            Flag::Draft
-        } else {
-            return None;
+    /// The system flag named `name` (without the backslash, any case).
+    pub(crate) fn system(name: &[u8]) -> Option<Flag<'static>> {
+        let is = |w: &[u8]| name.eq_ignore_ascii_case(w);
+        // Dispatch on the length first: one comparison per name at most.
+        Some(match name.len() {
+            4 if is(b"Seen") => Flag::Seen,
+            5 if is(b"Draft") => Flag::Draft,
+            7 if is(b"Flagged") => Flag::Flagged,
+            7 if is(b"Deleted") => Flag::Deleted,
+            8 if is(b"Answered") => Flag::Answered,
+            _ => return None,
         })
     }
 

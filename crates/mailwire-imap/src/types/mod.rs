@@ -7,6 +7,7 @@ pub mod core;
 pub mod data;
 pub mod fetch;
 pub mod flag;
+pub mod list;
 pub mod mailbox;
 pub mod owned;
 pub mod response;

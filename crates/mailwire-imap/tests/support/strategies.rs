@@ -7,6 +7,7 @@ use mailwire_imap::types::core::*;
 use mailwire_imap::types::data::*;
 use mailwire_imap::types::fetch::*;
 use mailwire_imap::types::flag::*;
+use mailwire_imap::types::list::List;
 use mailwire_imap::types::mailbox::Mailbox;
 use mailwire_imap::types::response::*;
 use proptest::prelude::*;
@@ -225,7 +226,10 @@ pub fn address() -> impl Strategy<Value = Address<'static>> {
 }
 
 pub fn envelope() -> impl Strategy<Value = Envelope<'static>> {
-    let addrs = || proptest::collection::vec(address(), 0..3);
+    // Collected: a single address is held inline, like the parser does.
+    let addrs = || {
+        proptest::collection::vec(address(), 0..3).prop_map(|v| v.into_iter().collect::<List<_>>())
+    };
     (
         (nstring(), nstring(), addrs(), addrs(), addrs()),
         (addrs(), addrs(), addrs(), nstring(), nstring()),
@@ -248,8 +252,10 @@ pub fn envelope() -> impl Strategy<Value = Envelope<'static>> {
         )
 }
 
-pub fn params() -> impl Strategy<Value = Vec<(IString<'static>, IString<'static>)>> {
-    proptest::collection::vec((istring(), istring()), 0..3)
+pub fn params() -> impl Strategy<Value = Params<'static>> {
+    // From a Vec: a single pair in the heap form, which must still compare
+    // equal to the inline form the parser makes.
+    proptest::collection::vec((istring(), istring()), 0..3).prop_map(List::from)
 }
 
 pub fn body_extension() -> impl Strategy<Value = BodyExtension<'static>> {
@@ -403,7 +409,7 @@ pub fn fetch_item() -> impl Strategy<Value = FetchItem<'static>> {
             prop_oneof![flag().prop_map(FlagFetch::Flag), Just(FlagFetch::Recent)],
             0..4
         )
-        .prop_map(FetchItem::Flags),
+        .prop_map(|v| FetchItem::Flags(v.into())),
         date_time().prop_map(FetchItem::InternalDate),
         n64().prop_map(FetchItem::Rfc822Size),
         envelope().prop_map(|e| FetchItem::Envelope(Box::new(e))),
