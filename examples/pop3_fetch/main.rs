@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! pop3_fetch --server HOST:PORT [--starttls | --tls] [--ca PEM]
-//!            --user U --password P --out DIR [--delete]
+//!            --user U (--password P | --password-file F) --out DIR [--delete]
 //! ```
 //!
 //! Every message goes into the Maildir at DIR (`DIR/{tmp,new,cur}`) byte
@@ -65,9 +65,17 @@ struct Args {
     /// The user name.
     #[arg(long)]
     user: String,
-    /// The password.
-    #[arg(long)]
-    password: String,
+    /// The password. Visible to other users in the process list: prefer
+    /// --password-file.
+    #[arg(
+        long,
+        required_unless_present = "password_file",
+        conflicts_with = "password_file"
+    )]
+    password: Option<String>,
+    /// Read the password from the first line of this file.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
     /// The local Maildir to fetch into (created when missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -97,9 +105,31 @@ struct Summary {
     deleted: usize,
 }
 
+/// The password in `path`: its first line, without the line ending. A
+/// file (mode 0600, say) keeps the password out of the process list and
+/// the shell history, where `--password` would show it.
+fn read_password_file(path: &std::path::Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("reading --password-file {}: {e}", path.display()))?;
+    let line = text.lines().next().unwrap_or_default();
+    if line.is_empty() {
+        return Err(format!("--password-file {} is empty", path.display()));
+    }
+    Ok(line.to_owned())
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let args = Args::parse();
+    let mut args = Args::parse();
+    if let Some(file) = &args.password_file {
+        match read_password_file(file) {
+            Ok(password) => args.password = Some(password),
+            Err(e) => {
+                eprintln!("pop3_fetch: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let security = match (args.starttls, args.tls) {
         (true, _) => Security::StartTls,
         (_, true) => Security::Implicit,
@@ -271,7 +301,10 @@ impl Fetch<'_> {
                     client.stls().map_err(|e| format!("STLS: {e}"))?;
                 } else if !client.is_logged_in() {
                     client
-                        .login(&self.args.user, &self.args.password)
+                        .login(
+                            &self.args.user,
+                            self.args.password.as_deref().unwrap_or_default(),
+                        )
                         .map_err(|e| format!("cannot log in: {e}"))?;
                 }
             }
@@ -403,5 +436,39 @@ impl Fetch<'_> {
             }
         }
         client.quit().map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(extra: &[&str]) -> Result<Args, clap::Error> {
+        let mut argv = vec!["pop3_fetch", "--server", "127.0.0.1:2110", "--user", "u"];
+        argv.extend_from_slice(&["--out", "/tmp/x", "--tls"]);
+        argv.extend_from_slice(extra);
+        Args::try_parse_from(argv)
+    }
+
+    #[test]
+    fn a_password_is_required_once() {
+        assert!(parse(&[]).is_err());
+        assert!(parse(&["--password", "p", "--password-file", "f"]).is_err());
+        assert_eq!(
+            parse(&["--password", "p"]).unwrap().password.as_deref(),
+            Some("p")
+        );
+        assert!(parse(&["--password-file", "f"]).is_ok());
+    }
+
+    #[test]
+    fn password_file_first_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pw");
+        std::fs::write(&file, "s3cret word\nignored\n").unwrap();
+        assert_eq!(read_password_file(&file).unwrap(), "s3cret word");
+        std::fs::write(&file, "").unwrap();
+        assert!(read_password_file(&file).is_err());
+        assert!(read_password_file(&dir.path().join("missing")).is_err());
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! smtp_send --server HOST:PORT [--starttls | --tls] [--ca PEM]
-//!           [--user U --password P] --from ADDR --to ADDR [--to ADDR]... [FILE]
+//!           [--user U (--password P | --password-file F)]
+//!           --from ADDR --to ADDR [--to ADDR]... [FILE]
 //! ```
 //!
 //! The message is read from FILE (or stdin when FILE is absent or `-`). Its
@@ -54,11 +55,15 @@ struct Args {
     #[arg(long, value_name = "PEM")]
     ca: Option<PathBuf>,
     /// The user name to authenticate with (AUTH, RFC 4954).
-    #[arg(long, requires = "password")]
+    #[arg(long)]
     user: Option<String>,
-    /// The password of --user.
-    #[arg(long, requires = "user")]
+    /// The password of --user. Visible to other users in the process
+    /// list: prefer --password-file.
+    #[arg(long, requires = "user", conflicts_with = "password_file")]
     password: Option<String>,
+    /// Read the password of --user from the first line of this file.
+    #[arg(long, value_name = "FILE", requires = "user")]
+    password_file: Option<PathBuf>,
     /// Allow sending --user/--password without TLS. Anyone on the path can
     /// read them.
     #[arg(long)]
@@ -177,8 +182,10 @@ fn settings(args: &Args) -> Result<Settings, String> {
             Host::try_from(name).map_err(|e| format!("--helo {name:?} is not a host name: {e}"))
         })
         .transpose()?;
-    let credentials = match (&args.user, &args.password) {
-        (Some(user), Some(password)) => Some((user.clone(), password.clone())),
+    let credentials = match (&args.user, &args.password, &args.password_file) {
+        (Some(user), Some(password), _) => Some((user.clone(), password.clone())),
+        (Some(user), None, Some(file)) => Some((user.clone(), read_password_file(file)?)),
+        (Some(_), None, None) => return Err("--user needs --password or --password-file".into()),
         _ => None,
     };
     Ok(Settings {
@@ -210,6 +217,19 @@ fn split_host_port(server: &str) -> Result<(String, u16), String> {
     }
     let port = port.parse().map_err(|_| bad())?;
     Ok((host.to_owned(), port))
+}
+
+/// The password in `path`: its first line, without the line ending. A
+/// file (mode 0600, say) keeps the password out of the process list and
+/// the shell history, where `--password` would show it.
+fn read_password_file(path: &std::path::Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("reading --password-file {}: {e}", path.display()))?;
+    let line = text.lines().next().unwrap_or_default();
+    if line.is_empty() {
+        return Err(format!("--password-file {} is empty", path.display()));
+    }
+    Ok(line.to_owned())
 }
 
 /// The message from a file, or stdin.
@@ -288,6 +308,69 @@ mod tests {
         .expect("explicitly allowed");
         assert!(s.allow_cleartext_auth);
         assert_eq!(s.security, Security::None);
+    }
+
+    #[test]
+    fn password_from_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pw");
+        std::fs::write(&file, "s3cret word\r\nignored\n").unwrap();
+        let path = file.to_str().unwrap();
+        let s = parse(&[
+            "--to",
+            "c@d.example",
+            "--tls",
+            "--user",
+            "u",
+            "--password-file",
+            path,
+        ])
+        .expect("valid");
+        assert_eq!(
+            s.credentials,
+            Some(("u".to_owned(), "s3cret word".to_owned()))
+        );
+        // Not both, not without a user, not a missing or empty file.
+        assert!(
+            parse(&[
+                "--to",
+                "c@d.example",
+                "--tls",
+                "--user",
+                "u",
+                "--password",
+                "p",
+                "--password-file",
+                path,
+            ])
+            .is_err()
+        );
+        assert!(parse(&["--to", "c@d.example", "--tls", "--password-file", path]).is_err());
+        let missing = dir.path().join("missing");
+        let err = parse(&[
+            "--to",
+            "c@d.example",
+            "--tls",
+            "--user",
+            "u",
+            "--password-file",
+            missing.to_str().unwrap(),
+        ])
+        .unwrap_err();
+        assert!(err.contains("--password-file"), "{err}");
+        std::fs::write(&file, "\n").unwrap();
+        assert!(
+            parse(&[
+                "--to",
+                "c@d.example",
+                "--tls",
+                "--user",
+                "u",
+                "--password-file",
+                path
+            ])
+            .is_err()
+        );
     }
 
     #[test]
