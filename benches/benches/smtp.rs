@@ -10,6 +10,7 @@ use std::hint::black_box;
 
 use bytes::{Bytes, BytesMut};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use mailwire_smtp::types::capability::EhloOutcome;
 use mailwire_smtp::{Command, EhloReply, Encode, Policy, Reply, ReplyAssembler};
 
 const COMMANDS: &[(&str, &[u8])] = &[
@@ -47,13 +48,35 @@ fn memchr_lf(wire: &[u8]) -> usize {
     memchr::memchr(b'\n', wire).expect("has LF")
 }
 
+/// Frames the lines of `wire` as `LineFramer` does (memchr for the LF,
+/// the line cut off as `Bytes`) and reads them as the reply to EHLO the
+/// way the client machine does: `push_ehlo_line` reads the capabilities
+/// as each line arrives.
 fn mailwire_ehlo(wire: &Bytes) -> EhloReply {
     let mut asm = ReplyAssembler::new(Policy::client());
-    let mut rest = wire.clone();
+    let mut at = 0;
     loop {
-        let lf = memchr_lf(&rest);
-        let line = rest.slice(..lf - 1);
-        rest = rest.slice(lf + 1..);
+        let lf = at + memchr_lf(&wire[at..]);
+        let line = wire.slice(at..lf - 1);
+        at = lf + 1;
+        if let Some(out) = asm.push_ehlo_line(&line).expect("valid line") {
+            match out {
+                EhloOutcome::Ehlo(e) => return e,
+                EhloOutcome::Other(r) => panic!("not a 250 reply: {r:?}"),
+            }
+        }
+    }
+}
+
+/// The general path, with the same framing: the lines become a `Reply`,
+/// which `EhloReply::from_reply` then reads.
+fn mailwire_ehlo_general(wire: &Bytes) -> EhloReply {
+    let mut asm = ReplyAssembler::new(Policy::client());
+    let mut at = 0;
+    loop {
+        let lf = at + memchr_lf(&wire[at..]);
+        let line = wire.slice(at..lf - 1);
+        at = lf + 1;
         if let Some(reply) = asm.push_line(&line).expect("valid line") {
             return EhloReply::from_reply(&reply).expect("EHLO reply");
         }
@@ -83,12 +106,16 @@ fn parse_commands(c: &mut Criterion) {
 fn parse_ehlo(c: &mut Criterion) {
     let wire = Bytes::from_static(EHLO_REPLY);
     assert_eq!(mailwire_ehlo(&wire).capabilities.len(), 9);
+    assert_eq!(mailwire_ehlo(&wire), mailwire_ehlo_general(&wire));
     let proto = smtp_proto::EhloResponse::parse(&mut EHLO_REPLY.iter()).expect("smtp-proto parses");
     assert_eq!(proto.size, 35882577);
 
     let mut group = c.benchmark_group("smtp_ehlo_reply/parse");
     group.throughput(Throughput::Bytes(EHLO_REPLY.len() as u64));
     group.bench_function("mailwire", |b| b.iter(|| mailwire_ehlo(black_box(&wire))));
+    group.bench_function("mailwire_general", |b| {
+        b.iter(|| mailwire_ehlo_general(black_box(&wire)))
+    });
     group.bench_function("smtp_proto", |b| {
         b.iter(|| smtp_proto::EhloResponse::parse(&mut black_box(EHLO_REPLY).iter()))
     });

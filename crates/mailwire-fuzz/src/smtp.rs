@@ -1,6 +1,7 @@
 //! Fuzz checks for mailwire-smtp.
 
 use bytes::Bytes;
+use mailwire_smtp::types::capability::EhloOutcome;
 use mailwire_smtp::{Command, EhloReply, Encode, Policy, Reply, ReplyAssembler};
 
 /// The targets of this module.
@@ -45,13 +46,22 @@ pub fn command(data: &[u8]) {
 /// Feeds the input, cut at LF, to a reply assembler as lines (CR before
 /// the LF dropped); every reply it completes must encode to lines that
 /// assemble back to the same reply, and an EHLO reading of one without
-/// an enhanced status code must round-trip too.
+/// an enhanced status code must round-trip too. The same lines go to a
+/// second assembler through `push_ehlo_line`, which must agree with
+/// `push_line` then `EhloReply::from_reply` at every line: the same
+/// reply or capabilities, or the same kind of error.
 pub fn reply(data: &[u8]) {
     let src = Bytes::copy_from_slice(data);
     let mut asm = ReplyAssembler::new(Policy::client());
+    let mut fast = ReplyAssembler::new(Policy::client());
     for line in src.split(|&b| b == b'\n') {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let Ok(Some(reply)) = asm.push_line(&src.slice_ref(line)) else {
+        let line = src.slice_ref(line);
+        let general = asm.push_line(&line);
+        let quick = fast.push_ehlo_line(&line);
+        cross_check(&general, &quick);
+        assert_eq!(asm.is_idle(), fast.is_idle(), "idle after {line:?}");
+        let Ok(Some(reply)) = general else {
             continue;
         };
         let mut big = Policy::client();
@@ -73,7 +83,41 @@ pub fn reply(data: &[u8]) {
                 Ok(&ehlo),
                 "EHLO round trip of {wire:?}"
             );
+            assert_eq!(
+                EhloReply::parse(&wire, &big).as_ref(),
+                Ok(&ehlo),
+                "EHLO fast path on {wire:?}"
+            );
         }
+    }
+}
+
+/// `push_ehlo_line` must give what `push_line` and then
+/// `EhloReply::from_reply` (for a 250 reply) give.
+fn cross_check(
+    general: &Result<Option<Reply>, mailwire_smtp::ParseError>,
+    fast: &Result<Option<EhloOutcome>, mailwire_smtp::ParseError>,
+) {
+    match (general, fast) {
+        (Ok(None), Ok(None)) => {}
+        (Ok(Some(reply)), Ok(Some(out))) => {
+            let expected = if reply.code.get() == 250 {
+                EhloReply::from_reply(reply).map(EhloOutcome::Ehlo)
+            } else {
+                Ok(EhloOutcome::Other(reply.clone()))
+            };
+            assert_eq!(expected.as_ref(), Ok(out), "fast EHLO path on {reply:?}");
+        }
+        (Ok(Some(reply)), Err(e)) => {
+            let expected = EhloReply::from_reply(reply).map_err(|e| e.kind());
+            assert_eq!(
+                expected.map(|_| ()),
+                Err(e.kind()),
+                "fast EHLO error on {reply:?}"
+            );
+        }
+        (Err(g), Err(f)) => assert_eq!(g.kind(), f.kind(), "error kinds"),
+        (g, f) => panic!("general {g:?}, fast {f:?}"),
     }
 }
 

@@ -5,6 +5,7 @@ use bytes::Bytes;
 use mailwire_core::Error;
 
 use super::{Client, ClientEvent, HelloVerb, Op, Sent, TlsPolicy};
+use crate::types::capability::EhloOutcome;
 use crate::types::{Capability, Command, EhloReply, Reply};
 
 impl Client {
@@ -150,6 +151,9 @@ impl Client {
             return;
         }
         if reply.code.is_positive() {
+            // A 250 reply to EHLO or LHLO came through `on_ehlo_reply`;
+            // another positive code is refused here as `from_reply`
+            // refuses it.
             let ehlo = if verb == HelloVerb::Helo {
                 None
             } else {
@@ -272,10 +276,36 @@ impl Client {
     }
 
     pub(super) fn on_line(&mut self, line: Bytes) {
-        match self.assembler.push_line(&line) {
-            Ok(Some(reply)) => self.on_reply(reply),
+        // The reply to EHLO or LHLO is read into capabilities as its
+        // lines arrive, without first becoming a `Reply` of text lines.
+        // The reply in flight cannot change in the middle of a reply, so
+        // every line of one reply takes the same road.
+        let ehlo = self
+            .in_flight
+            .front()
+            .is_some_and(|f| matches!(f.sent, Sent::Hello(HelloVerb::Ehlo | HelloVerb::Lhlo)));
+        let result = if ehlo {
+            self.assembler.push_ehlo_line(&line)
+        } else {
+            self.assembler
+                .push_line(&line)
+                .map(|r| r.map(EhloOutcome::Other))
+        };
+        match result {
+            Ok(Some(EhloOutcome::Other(reply))) => self.on_reply(reply),
+            Ok(Some(EhloOutcome::Ehlo(ehlo))) => self.on_ehlo_reply(ehlo),
             Ok(None) => {}
             Err(e) => self.fail(Error::remote_fatal(e.reason().to_owned(), e.line()), false),
         }
+    }
+
+    /// The positive (`250`) reply to EHLO or LHLO, read as capabilities.
+    fn on_ehlo_reply(&mut self, ehlo: EhloReply) {
+        self.in_flight.pop_front();
+        if !self.quitting {
+            self.after_hello(Some(ehlo));
+        }
+        self.start_next_op();
+        self.pump();
     }
 }

@@ -2,8 +2,13 @@
 
 use bytes::Bytes;
 
+use super::capability::{capability, first_line};
 use super::reply::{enhanced_code, parse_reply_line};
-use crate::types::{EnhancedCode, ParseError, ParseErrorKind, Policy, Reply, ReplyCode, Text};
+use crate::types::capability::EhloOutcome;
+use crate::types::{
+    Capability, EhloReply, EnhancedCode, Host, ParseError, ParseErrorKind, Policy, Reply,
+    ReplyCode, Text,
+};
 
 /// Joins the lines of multi-line replies (`250-...` up to `250 ...`,
 /// RFC 5321 §4.2.1) into [`Reply`] values.
@@ -30,6 +35,25 @@ pub struct ReplyAssembler {
     code: Option<ReplyCode>,
     lines: Vec<Text>,
     size: usize,
+    /// The lines of the reply so far (in both modes).
+    count: usize,
+    /// The half-read `250` reply, when [`ReplyAssembler::push_ehlo_line`]
+    /// started it.
+    ehlo: Option<EhloParts>,
+}
+
+/// What is kept of a `250` EHLO reply while its lines arrive.
+#[derive(Debug, Clone)]
+struct EhloParts {
+    /// The name and greeting of the first line, or why it has none; an
+    /// error is reported when the reply is complete, as
+    /// [`EhloReply::from_reply`] would, so the assembler stays in step
+    /// with the server.
+    first: Result<(Host, Option<Text>), ParseError>,
+    /// The enhanced code taken off the first line, taken off the other
+    /// lines too (RFC 2034 §3), as [`ReplyAssembler::push_line`] does.
+    enhanced: Option<EnhancedCode>,
+    capabilities: Vec<Capability>,
 }
 
 impl ReplyAssembler {
@@ -40,12 +64,14 @@ impl ReplyAssembler {
             code: None,
             lines: Vec::new(),
             size: 0,
+            count: 0,
+            ehlo: None,
         }
     }
 
     /// Whether no reply is half received.
     pub fn is_idle(&self) -> bool {
-        self.code.is_none()
+        self.code.is_none() && self.ehlo.is_none()
     }
 
     /// Drops a half-received reply.
@@ -53,6 +79,8 @@ impl ReplyAssembler {
         self.code = None;
         self.lines.clear();
         self.size = 0;
+        self.count = 0;
+        self.ehlo = None;
     }
 
     /// Adds one line (without CRLF); returns the reply when this was its
@@ -62,8 +90,167 @@ impl ReplyAssembler {
     /// continuation with another code, [`ParseErrorKind::ReplyTooLong`] past
     /// the limits) drop the half-received reply. A client cannot know
     /// where a broken reply ends, so they are fatal in
-    /// [`mailwire_core::Error`] terms.
+    /// [`mailwire_core::Error`] terms. A `250` reply that
+    /// [`ReplyAssembler::push_ehlo_line`] started must be finished with
+    /// it: a line pushed here instead is refused (`BadReply`).
     pub fn push_line(&mut self, line: &Bytes) -> Result<Option<Reply>, ParseError> {
+        if self.ehlo.is_some() {
+            self.reset();
+            return Err(ParseError::new(
+                ParseErrorKind::BadReply,
+                "push_line in the middle of an EHLO reply started with push_ehlo_line",
+                line,
+            ));
+        }
+        self.plain_line(line)
+    }
+
+    /// Adds one line (without CRLF) of the reply to EHLO or LHLO; returns
+    /// the reply when this was its last line.
+    ///
+    /// A `250` reply is read into an [`EhloReply`] line by line as it
+    /// arrives (RFC 5321 §4.1.1.1), without first becoming a [`Reply`]:
+    /// the result, and every error, is the one that
+    /// [`ReplyAssembler::push_line`] followed by
+    /// [`EhloReply::from_reply`] gives on the same lines, under the same
+    /// limits. A reply with another code comes back whole as
+    /// [`EhloOutcome::Other`].
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use mailwire_smtp::types::capability::EhloOutcome;
+    /// use mailwire_smtp::{Capability, Policy, ReplyAssembler};
+    ///
+    /// let mut asm = ReplyAssembler::new(Policy::client());
+    /// let line = |s: &'static str| Bytes::from_static(s.as_bytes());
+    /// assert!(asm.push_ehlo_line(&line("250-mx.example.com hi")).unwrap().is_none());
+    /// assert!(asm.push_ehlo_line(&line("250-PIPELINING")).unwrap().is_none());
+    /// let Some(EhloOutcome::Ehlo(ehlo)) = asm.push_ehlo_line(&line("250 SIZE 1000")).unwrap() else {
+    ///     panic!("a 250 reply");
+    /// };
+    /// assert_eq!(ehlo.host.to_string(), "mx.example.com");
+    /// assert_eq!(ehlo.capabilities, [Capability::Pipelining, Capability::Size(Some(1000))]);
+    ///
+    /// // Any other reply is kept as it is.
+    /// let Some(EhloOutcome::Other(reply)) = asm.push_ehlo_line(&line("502 no EHLO")).unwrap() else {
+    ///     panic!("a one-line reply");
+    /// };
+    /// assert_eq!(reply.code.get(), 502);
+    /// ```
+    pub fn push_ehlo_line(&mut self, line: &Bytes) -> Result<Option<EhloOutcome>, ParseError> {
+        let result = if self.ehlo.is_some() {
+            self.ehlo_line(line)
+        } else if self.code.is_none() && line.starts_with(b"250") {
+            self.ehlo_first_line(line)
+        } else {
+            // Not a 250 reply (or one push_line started): kept as is.
+            return Ok(self.plain_line(line)?.map(EhloOutcome::Other));
+        };
+        if result.is_err() {
+            self.reset();
+        }
+        result
+    }
+
+    /// The first line of a `250` reply to EHLO.
+    fn ehlo_first_line(&mut self, line: &Bytes) -> Result<Option<EhloOutcome>, ParseError> {
+        let parsed = parse_reply_line(line, &self.policy)?;
+        self.count_line(line)?;
+        let mut text = parsed.text;
+        let mut enhanced = None;
+        if text.as_bytes().starts_with(b"2.")
+            && let Some((e, strip)) = enhanced_code(text.as_bytes(), 2)
+        {
+            enhanced = Some(e);
+            text = Text::from_parsed(text.0.slice(strip..text.len()));
+        }
+        let first = first_line(&text, enhanced);
+        if parsed.last {
+            let (host, greeting) = first?;
+            self.reset();
+            return Ok(Some(EhloOutcome::Ehlo(EhloReply {
+                host,
+                greeting,
+                capabilities: Vec::new(),
+            })));
+        }
+        self.ehlo = Some(EhloParts {
+            first,
+            enhanced,
+            // Most EHLO replies have about ten lines.
+            capabilities: Vec::with_capacity(12),
+        });
+        Ok(None)
+    }
+
+    /// A capability line of a `250` reply to EHLO.
+    fn ehlo_line(&mut self, line: &Bytes) -> Result<Option<EhloOutcome>, ParseError> {
+        let b = &line[..];
+        // The common case with fixed-offset checks: within the length
+        // limit, "250", then SP or "-" (or nothing).
+        let framed = b.len() + 2 <= self.policy.max_reply_line && b.starts_with(b"250");
+        let (last, mut start, checked) = match b.get(3) {
+            None if framed => (true, 3, true),
+            Some(&sep @ (b' ' | b'-')) if framed => (sep == b' ', 4, false),
+            _ => {
+                let parsed = parse_reply_line(line, &self.policy)?;
+                if parsed.code.get() != 250 {
+                    return Err(other_code(line));
+                }
+                (parsed.last, b.len() - parsed.text.len(), true)
+            }
+        };
+        let Some(parts) = &self.ehlo else {
+            return Ok(None);
+        };
+        if let Some(e) = parts.enhanced
+            && let Some((found, strip)) = enhanced_code(&b[start..], 2)
+            && found == e
+        {
+            start += strip;
+        }
+        let (cap, clean) = capability(line, start);
+        if !checked && !clean {
+            // Not an ehlo-line: it must still be reply text (UTF-8, no
+            // control character), as every reply line.
+            parse_reply_line(line, &self.policy)?;
+        }
+        self.count_line(line)?;
+        let Some(parts) = &mut self.ehlo else {
+            return Ok(None);
+        };
+        parts.capabilities.push(cap);
+        if !last {
+            return Ok(None);
+        }
+        let Some(parts) = self.ehlo.take() else {
+            return Ok(None);
+        };
+        self.reset();
+        let (host, greeting) = parts.first?;
+        Ok(Some(EhloOutcome::Ehlo(EhloReply {
+            host,
+            greeting,
+            capabilities: parts.capabilities,
+        })))
+    }
+
+    /// Counts a line against the reply limits.
+    fn count_line(&mut self, line: &[u8]) -> Result<(), ParseError> {
+        self.size += line.len() + 2;
+        if self.count >= self.policy.max_reply_lines || self.size > self.policy.max_reply_size {
+            return Err(ParseError::new(
+                ParseErrorKind::ReplyTooLong,
+                "reply has too many lines or octets",
+                line,
+            ));
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// A line of a reply kept as text lines.
+    fn plain_line(&mut self, line: &Bytes) -> Result<Option<Reply>, ParseError> {
         let parsed = match parse_reply_line(line, &self.policy) {
             Ok(p) => p,
             Err(e) => {
@@ -74,23 +261,13 @@ impl ReplyAssembler {
         match self.code {
             Some(code) if code != parsed.code => {
                 self.reset();
-                return Err(ParseError::new(
-                    ParseErrorKind::BadReply,
-                    "continuation line with another reply code",
-                    line,
-                ));
+                return Err(other_code(line));
             }
             _ => {}
         }
-        self.size += line.len() + 2;
-        if self.lines.len() >= self.policy.max_reply_lines || self.size > self.policy.max_reply_size
-        {
+        if let Err(e) = self.count_line(line) {
             self.reset();
-            return Err(ParseError::new(
-                ParseErrorKind::ReplyTooLong,
-                "reply has too many lines or octets",
-                line,
-            ));
+            return Err(e);
         }
         self.code = Some(parsed.code);
         if self.lines.capacity() == 0 && !parsed.last {
@@ -105,6 +282,14 @@ impl ReplyAssembler {
         self.reset();
         Ok(Some(finish(parsed.code, lines)))
     }
+}
+
+fn other_code(line: &[u8]) -> ParseError {
+    ParseError::new(
+        ParseErrorKind::BadReply,
+        "continuation line with another reply code",
+        line,
+    )
 }
 
 /// Takes the enhanced code off the lines.
@@ -136,41 +321,68 @@ impl Reply {
     /// a test or a one-shot caller has it; a state machine feeds a
     /// [`ReplyAssembler`] line by line instead.
     pub fn parse(wire: &[u8], policy: &Policy) -> Result<Reply, ParseError> {
-        let src = Bytes::copy_from_slice(wire);
         let mut asm = ReplyAssembler::new(*policy);
-        let mut rest = &src[..];
-        while !rest.is_empty() {
-            let Some(lf) = memchr::memchr(b'\n', rest) else {
-                return Err(ParseError::new(
-                    ParseErrorKind::BadReply,
-                    "reply line without CRLF",
-                    rest,
-                ));
-            };
-            let Some(line) = rest[..lf].strip_suffix(b"\r") else {
-                return Err(ParseError::new(
-                    ParseErrorKind::BadReply,
-                    "bare LF in reply",
-                    rest,
-                ));
-            };
-            let after = &rest[lf + 1..];
-            if let Some(reply) = asm.push_line(&src.slice_ref(line))? {
-                if !after.is_empty() {
-                    return Err(ParseError::new(
-                        ParseErrorKind::BadReply,
-                        "data after the last line of the reply",
-                        after,
-                    ));
-                }
-                return Ok(reply);
-            }
-            rest = after;
-        }
-        Err(ParseError::new(
-            ParseErrorKind::BadReply,
-            "reply has no last line",
-            wire,
-        ))
+        one_reply(wire, |line| asm.push_line(line))
     }
+}
+
+impl EhloReply {
+    /// Parses the complete wire form of one reply to EHLO or LHLO (lines
+    /// with CRLF) through [`ReplyAssembler::push_ehlo_line`]; a reply
+    /// whose code is not 250 is refused ([`ParseErrorKind::BadReply`]),
+    /// as [`EhloReply::from_reply`] refuses it.
+    pub fn parse(wire: &[u8], policy: &Policy) -> Result<EhloReply, ParseError> {
+        let mut asm = ReplyAssembler::new(*policy);
+        match one_reply(wire, |line| asm.push_ehlo_line(line))? {
+            EhloOutcome::Ehlo(e) => Ok(e),
+            EhloOutcome::Other(reply) => Err(ParseError::new(
+                ParseErrorKind::BadReply,
+                "EHLO reply code is not 250",
+                reply.lines()[0].as_bytes(),
+            )),
+        }
+    }
+}
+
+/// Cuts `wire` into CRLF-terminated lines for `push` until it returns a
+/// complete reply, which must end the input.
+fn one_reply<T>(
+    wire: &[u8],
+    mut push: impl FnMut(&Bytes) -> Result<Option<T>, ParseError>,
+) -> Result<T, ParseError> {
+    let src = Bytes::copy_from_slice(wire);
+    let mut rest = &src[..];
+    while !rest.is_empty() {
+        let Some(lf) = memchr::memchr(b'\n', rest) else {
+            return Err(ParseError::new(
+                ParseErrorKind::BadReply,
+                "reply line without CRLF",
+                rest,
+            ));
+        };
+        let Some(line) = rest[..lf].strip_suffix(b"\r") else {
+            return Err(ParseError::new(
+                ParseErrorKind::BadReply,
+                "bare LF in reply",
+                rest,
+            ));
+        };
+        let after = &rest[lf + 1..];
+        if let Some(reply) = push(&src.slice_ref(line))? {
+            if !after.is_empty() {
+                return Err(ParseError::new(
+                    ParseErrorKind::BadReply,
+                    "data after the last line of the reply",
+                    after,
+                ));
+            }
+            return Ok(reply);
+        }
+        rest = after;
+    }
+    Err(ParseError::new(
+        ParseErrorKind::BadReply,
+        "reply has no last line",
+        wire,
+    ))
 }

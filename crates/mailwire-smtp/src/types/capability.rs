@@ -1,6 +1,7 @@
 //! EHLO capabilities (RFC 5321 §4.1.1.1 and the extensions' keywords).
 
 use super::address::Host;
+use super::reply::Reply;
 use super::text::{EhloParam, Keyword, SaslMechanism, Text};
 
 /// One line of an EHLO reply after the first: a service extension the
@@ -112,4 +113,20 @@ impl EhloReply {
             _ => None,
         })
     }
+}
+
+/// A complete reply to EHLO or LHLO, as
+/// [`ReplyAssembler::push_ehlo_line`](crate::ReplyAssembler::push_ehlo_line)
+/// assembles it: read as capabilities when it is the positive `250`
+/// reply, kept as a plain [`Reply`] otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EhloOutcome {
+    /// A `250` reply, read as the server's name, greeting and
+    /// capabilities (RFC 5321 §4.1.1.1).
+    Ehlo(EhloReply),
+    /// A reply with any other code, as it is: `500` or `502` from a
+    /// server that does not know EHLO (RFC 5321 §3.2), `421`, a refusal,
+    /// or a positive code other than 250, which
+    /// [`EhloReply::from_reply`] refuses.
+    Other(Reply),
 }

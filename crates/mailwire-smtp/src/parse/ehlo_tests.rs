@@ -1,0 +1,452 @@
+//! The EHLO fast path against the general one: capability lines against
+//! the parser as first written (split at spaces, then matched), and
+//! `ReplyAssembler::push_ehlo_line` against `push_line` followed by
+//! `EhloReply::from_reply`, line by line, on generated replies that are
+//! well-formed, odd or broken.
+
+use bytes::Bytes;
+use proptest::prelude::*;
+
+use super::capability;
+use crate::ReplyAssembler;
+use crate::types::capability::EhloOutcome;
+use crate::types::text::Str;
+use crate::types::{
+    Capability, EhloParam, EhloReply, Keyword, MailLimits, ParseError, Policy, Reply,
+    SaslMechanism, Text,
+};
+
+fn is_keyword(s: &[u8]) -> bool {
+    matches!(s.first(), Some(b) if b.is_ascii_alphanumeric())
+        && s.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+fn is_param(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&b| matches!(b, 33..=126))
+}
+
+fn is_mech(s: &[u8]) -> bool {
+    (1..=20).contains(&s.len())
+        && s.iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn number(s: &[u8]) -> Option<u64> {
+    if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    s.iter().try_fold(0u64, |n, &d| {
+        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })
+}
+
+/// `Capability::parse` as first written: split the line at spaces, then
+/// match the keyword and the list of parameters.
+fn oracle(line: &Text) -> Capability {
+    let src = line.0.bytes();
+    let sub = |s: &[u8]| Str::trusted(src.slice_ref(s));
+    let bytes = line.as_bytes();
+    let (keyword, rest) = match bytes.iter().position(|&b| b == b' ') {
+        Some(sp) => (&bytes[..sp], Some(&bytes[sp + 1..])),
+        None => (bytes, None),
+    };
+    let words: Vec<&[u8]> = rest
+        .map(|r| r.split(|&b| b == b' ').collect())
+        .unwrap_or_default();
+    if !is_keyword(keyword) || !words.iter().all(|w| is_param(w)) {
+        return Capability::Unparsed(line.clone());
+    }
+    let kw = keyword.to_ascii_uppercase();
+    let known = match (&kw[..], &words[..]) {
+        (b"PIPELINING", []) => Some(Capability::Pipelining),
+        (b"8BITMIME", []) => Some(Capability::EightBitMime),
+        (b"SMTPUTF8", []) => Some(Capability::SmtpUtf8),
+        (b"CHUNKING", []) => Some(Capability::Chunking),
+        (b"BINARYMIME", []) => Some(Capability::BinaryMime),
+        (b"DSN", []) => Some(Capability::Dsn),
+        (b"ENHANCEDSTATUSCODES", []) => Some(Capability::EnhancedStatusCodes),
+        (b"STARTTLS", []) => Some(Capability::StartTls),
+        (b"REQUIRETLS", []) => Some(Capability::RequireTls),
+        (b"SIZE", []) => Some(Capability::Size(None)),
+        (b"SIZE", [n]) if n.len() <= 20 => number(n).map(|n| Capability::Size(Some(n))),
+        (b"DELIVERBY", []) => Some(Capability::DeliverBy(None)),
+        (b"DELIVERBY", [n]) => number(n).map(|n| Capability::DeliverBy(Some(n))),
+        (b"MT-PRIORITY", []) => Some(Capability::MtPriority(None)),
+        (b"MT-PRIORITY", [p]) if is_keyword(p) => {
+            Some(Capability::MtPriority(Some(Keyword::from_parsed(sub(p)))))
+        }
+        (b"FUTURERELEASE", [i, t]) => number(i).map(|i| Capability::FutureRelease {
+            max_interval: i,
+            max_datetime: EhloParam::from_parsed(sub(t)),
+        }),
+        (b"AUTH", ws) if ws.iter().all(|w| is_mech(w)) => Some(Capability::Auth(
+            ws.iter()
+                .map(|m| SaslMechanism::from_parsed(sub(m)))
+                .collect(),
+        )),
+        (b"LIMITS", ws) => limits(ws, &sub).map(Capability::Limits),
+        _ => None,
+    };
+    known.unwrap_or_else(|| Capability::Other {
+        keyword: Keyword::from_parsed(sub(keyword)),
+        params: words
+            .iter()
+            .map(|p| EhloParam::from_parsed(sub(p)))
+            .collect(),
+    })
+}
+
+fn limits(words: &[&[u8]], sub: &dyn Fn(&[u8]) -> Str) -> Option<MailLimits> {
+    let mut l = MailLimits::default();
+    for p in words {
+        let eq = p.iter().position(|&b| b == b'=')?;
+        let (name, value) = (&p[..eq], &p[eq + 1..]);
+        if value.len() > 20 {
+            return None;
+        }
+        let value = number(value)?;
+        let slot = match &name.to_ascii_uppercase()[..] {
+            b"RCPTMAX" => &mut l.rcpt_max,
+            b"MAILMAX" => &mut l.mail_max,
+            b"RCPTDOMAINMAX" => &mut l.rcpt_domain_max,
+            _ => {
+                if !is_keyword(name)
+                    || l.other
+                        .iter()
+                        .any(|(k, _)| k.as_bytes().eq_ignore_ascii_case(name))
+                {
+                    return None;
+                }
+                l.other.push((Keyword::from_parsed(sub(name)), value));
+                continue;
+            }
+        };
+        if slot.replace(value).is_some() {
+            return None;
+        }
+    }
+    Some(l)
+}
+
+/// A keyword in a random case (or a broken one).
+fn keyword() -> impl Strategy<Value = String> {
+    let name = prop::sample::select(vec![
+        "PIPELINING",
+        "SIZE",
+        "8BITMIME",
+        "SMTPUTF8",
+        "CHUNKING",
+        "BINARYMIME",
+        "DSN",
+        "ENHANCEDSTATUSCODES",
+        "STARTTLS",
+        "REQUIRETLS",
+        "DELIVERBY",
+        "MT-PRIORITY",
+        "FUTURERELEASE",
+        "AUTH",
+        "LIMITS",
+        "X-FOO",
+        "XEXCH50",
+        "VRFY",
+        "AUTH=LOGIN",
+        "-BAD",
+        "",
+        "SIZ",
+        "SIZE1",
+        "PIPE\u{1}LINING",
+        "\u{18}BITMIME",
+        "DS\u{d}",
+        "MT\u{d}PRIORITY",
+        "STARTTLS\t",
+        "ÉTÉ",
+        "ENHANCEDSTATUSCODEZ",
+        "PIPELINING-",
+    ]);
+    (name, any::<u32>()).prop_map(|(n, mask)| {
+        n.chars()
+            .enumerate()
+            .map(|(i, c)| {
+                if mask & (1 << (i % 32)) != 0 {
+                    c.to_ascii_lowercase()
+                } else {
+                    c
+                }
+            })
+            .collect()
+    })
+}
+
+fn param() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "0",
+            "35882577",
+            "18446744073709551615",
+            "18446744073709551616",
+            "00000000000000000001",
+            "000000000000000000001",
+            "12a",
+            "PLAIN",
+            "login",
+            "CRAM-MD5",
+            "SCRAM_SHA-256-PLUS",
+            "ABCDEFGHIJKLMNOPQRSTU",
+            "RCPTMAX=10",
+            "rcptmax=5",
+            "MAILMAX=1",
+            "RCPTDOMAINMAX=3",
+            "FOO=7",
+            "foo=8",
+            "=1",
+            "A=",
+            "A=b",
+            "-X=1",
+            "MIXER",
+            "STANAG4406",
+            "2040-01-01T00:00:00Z",
+            "",
+            "\t",
+            "é",
+            "\u{7f}",
+        ])
+        .prop_map(str::to_owned),
+        "[!-~]{1,6}",
+    ]
+}
+
+/// A capability line: a keyword and parameters, joined by one space or
+/// (now and then) two.
+fn cap_line() -> impl Strategy<Value = String> {
+    (
+        keyword(),
+        prop::collection::vec((param(), prop::bool::weighted(0.1)), 0..4),
+        prop::bool::weighted(0.05),
+    )
+        .prop_map(|(k, params, trailing)| {
+            let mut s = k;
+            for (p, two) in params {
+                s.push_str(if two { "  " } else { " " });
+                s.push_str(&p);
+            }
+            if trailing {
+                s.push(' ');
+            }
+            s
+        })
+}
+
+fn first_text() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "mx.example.com Hello client.example.net",
+        "mx.example.com",
+        "[127.0.0.1] hi",
+        "[IPv6:::1]",
+        "2.0.0 mx.example.com",
+        "2.0.0",
+        "2.00.0 x",
+        "-bad- host",
+        "",
+        "mx.example.com ",
+        "mx..example",
+        "mx.example.com \u{1}",
+        "héllo.example hi",
+    ])
+    .prop_map(str::to_owned)
+}
+
+/// The code and separator of one line, mostly right.
+fn prefix() -> impl Strategy<Value = String> {
+    prop_oneof![
+        12 => Just("250-".to_owned()),
+        1 => Just("250 ".to_owned()),
+        1 => prop::sample::select(vec![
+            "251-", "550-", "250", "25", "250x", "2.0.0", "250-2.0.0 ", "250 2.0.0 ", "",
+        ])
+        .prop_map(str::to_owned),
+    ]
+}
+
+/// The lines of one or more replies to EHLO, without CRLF.
+fn ehlo_lines() -> impl Strategy<Value = Vec<String>> {
+    (
+        prop::sample::select(vec!["250-", "250 ", "502 ", "550-", "421 ", "251-", "250"]),
+        first_text(),
+        prop::collection::vec((prefix(), cap_line()), 0..12),
+        prop::bool::weighted(0.8),
+    )
+        .prop_map(|(p0, first, caps, end)| {
+            let mut lines = vec![format!("{p0}{first}")];
+            let n = caps.len();
+            for (i, (p, cap)) in caps.into_iter().enumerate() {
+                let p = if end && i + 1 == n && p == "250-" {
+                    "250 ".to_owned()
+                } else {
+                    p
+                };
+                lines.push(format!("{p}{cap}"));
+            }
+            lines
+        })
+}
+
+fn policy() -> impl Strategy<Value = Policy> {
+    prop_oneof![
+        4 => Just(Policy::client()),
+        1 => (1usize..8, 8usize..200, 10usize..40).prop_map(|(lines, size, line)| {
+            let mut p = Policy::client();
+            p.max_reply_lines = lines;
+            p.max_reply_size = size;
+            p.max_reply_line = line;
+            p
+        }),
+    ]
+}
+
+/// What the general path makes of a complete reply to EHLO.
+fn general_outcome(reply: Reply) -> Result<EhloOutcome, ParseError> {
+    if reply.code.get() == 250 {
+        EhloReply::from_reply(&reply).map(EhloOutcome::Ehlo)
+    } else {
+        Ok(EhloOutcome::Other(reply))
+    }
+}
+
+/// Feeds the lines one by one to both paths; they must agree at every
+/// line, in value or in the kind of error.
+fn agree(lines: &[String], policy: Policy) -> Result<(), TestCaseError> {
+    let mut general = ReplyAssembler::new(policy);
+    let mut fast = ReplyAssembler::new(policy);
+    for line in lines {
+        let line = Bytes::copy_from_slice(line.as_bytes());
+        let g = general
+            .push_line(&line)
+            .and_then(|r| r.map(general_outcome).transpose());
+        let f = fast.push_ehlo_line(&line);
+        match (&g, &f) {
+            (Ok(g), Ok(f)) => prop_assert_eq!(g, f, "line {:?}", line),
+            (Err(g), Err(f)) => prop_assert_eq!(g.kind(), f.kind(), "line {:?}", line),
+            _ => prop_assert!(false, "line {:?}: general {:?}, fast {:?}", line, g, f),
+        }
+        prop_assert_eq!(general.is_idle(), fast.is_idle());
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn capability_same_as_first_written(line in cap_line()) {
+        let Ok(text) = Text::new(&line) else {
+            return Ok(());
+        };
+        let (fast, clean) = capability(text.0.bytes(), 0);
+        prop_assert_eq!(&fast, &oracle(&text), "{:?}", line);
+        prop_assert_eq!(Capability::parse(&text), fast.clone());
+        if clean {
+            prop_assert!(line.bytes().all(|b| (0x20..0x7f).contains(&b)));
+            prop_assert!(!matches!(fast, Capability::Unparsed(_)));
+        }
+    }
+
+    #[test]
+    fn capability_same_on_any_text(line in "[ -~]{0,30}") {
+        let text = Text::new(&line).expect("printable");
+        prop_assert_eq!(capability(text.0.bytes(), 0).0, oracle(&text), "{:?}", line);
+    }
+
+    #[test]
+    fn push_ehlo_line_same_as_general(lines in ehlo_lines(), policy in policy()) {
+        agree(&lines, policy)?;
+    }
+
+    /// Two replies back to back, fed line by line: the fast path stays
+    /// in step with the server across replies and errors.
+    #[test]
+    fn push_ehlo_line_same_across_replies(a in ehlo_lines(), b in ehlo_lines()) {
+        let lines: Vec<String> = a.into_iter().chain(b).collect();
+        agree(&lines, Policy::client())?;
+    }
+
+    #[test]
+    fn parse_same_as_general(lines in ehlo_lines()) {
+        let wire: String = lines.iter().map(|l| format!("{l}\r\n")).collect();
+        let policy = Policy::client();
+        let general = Reply::parse(wire.as_bytes(), &policy)
+            .and_then(|r| EhloReply::from_reply(&r));
+        let fast = EhloReply::parse(wire.as_bytes(), &policy);
+        match (&general, &fast) {
+            (Ok(g), Ok(f)) => prop_assert_eq!(g, f),
+            (Err(g), Err(f)) => prop_assert_eq!(g.kind(), f.kind()),
+            _ => prop_assert!(false, "{:?}: general {:?}, fast {:?}", wire, general, fast),
+        }
+    }
+}
+
+#[test]
+fn keywords_in_every_case() {
+    for name in [
+        "DSN",
+        "SIZE",
+        "AUTH",
+        "LIMITS",
+        "8BITMIME",
+        "SMTPUTF8",
+        "CHUNKING",
+        "STARTTLS",
+        "DELIVERBY",
+        "PIPELINING",
+        "BINARYMIME",
+        "REQUIRETLS",
+        "MT-PRIORITY",
+        "ENHANCEDSTATUSCODES",
+    ] {
+        for mask in [0u32, u32::MAX, 0x5555_5555, 0xaaaa_aaaa] {
+            let line: String = name
+                .chars()
+                .enumerate()
+                .map(|(i, c)| {
+                    if mask & (1 << i) != 0 {
+                        c.to_ascii_lowercase()
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            let text = Text::new(&line).expect("text");
+            let cap = Capability::parse(&text);
+            assert!(
+                !matches!(cap, Capability::Other { .. } | Capability::Unparsed(_)),
+                "{line}: {cap:?}"
+            );
+            assert_eq!(cap, oracle(&text));
+        }
+    }
+    // Control characters that fold onto a digit or '-' are not keywords.
+    for bad in ["\u{18}BITMIME", "MT\rPRIORITY", "SIZE\u{0}"] {
+        let line = Bytes::copy_from_slice(bad.as_bytes());
+        assert!(matches!(
+            capability(&line, 0),
+            (Capability::Unparsed(_), false)
+        ));
+    }
+}
+
+#[test]
+fn the_bench_reply() {
+    let wire = b"250-mx.example.com Hello client.example.net\r\n\
+250-PIPELINING\r\n250-SIZE 35882577\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n\
+250-AUTH PLAIN LOGIN\r\n250-STARTTLS\r\n250-CHUNKING\r\n250-DSN\r\n250 SMTPUTF8\r\n";
+    let e = EhloReply::parse(wire, &Policy::client()).expect("parses");
+    assert_eq!(e.host.to_string(), "mx.example.com");
+    assert_eq!(
+        e.greeting.as_ref().map(Text::as_str),
+        Some("Hello client.example.net")
+    );
+    assert_eq!(e.size_limit(), Some(35882577));
+    assert_eq!(e.auth_mechanisms().len(), 2);
+    assert_eq!(e.capabilities.len(), 9);
+    let general = EhloReply::from_reply(&Reply::parse(wire, &Policy::client()).expect("parses"));
+    assert_eq!(general, Ok(e));
+}
