@@ -28,7 +28,7 @@ pub use server::{Server, ServerConfig, ServerEvent};
 pub use types::{
     AddressLiteral, Body, ByMode, Capability, Command, DeliverBy, Domain, EhloParam, EhloReply,
     EnhancedCode, ForwardPath, Hold, Host, InvalidInput, Keyword, LiteralKind, MailAuth,
-    MailLimits, MailParameters, Mailbox, Notify, OriginalRecipient, ParamValue, Parameter,
-    ParseError, ParseErrorKind, Policy, Priority, RcptParameters, Reply, ReplyCode, Ret,
+    MailExtras, MailLimits, MailParameters, Mailbox, Notify, OriginalRecipient, ParamValue,
+    Parameter, ParseError, ParseErrorKind, Policy, Priority, RcptParameters, Reply, ReplyCode, Ret,
     ReversePath, SaslMechanism, Text, XText,
 };

@@ -121,7 +121,7 @@ fn rfc3461_dsn() {
         panic!()
     };
     assert_eq!(params.ret, Some(Ret::Headers));
-    assert_eq!(params.envid.unwrap().as_str(), "QQ314159");
+    assert_eq!(params.envid().unwrap().as_str(), "QQ314159");
 
     let c = canonical("RCPT TO:<Bob@Example.COM> NOTIFY=SUCCESS ORCPT=rfc822;Bob@Example.COM");
     let Command::Rcpt { to, params } = c else {
@@ -130,8 +130,8 @@ fn rfc3461_dsn() {
     assert_eq!(to.mailbox().unwrap().as_str(), "Bob@Example.COM");
     assert_eq!(params.notify, Notify::on(true, false, false));
     let orcpt = params.orcpt.unwrap();
-    assert_eq!(orcpt.addr_type.as_str(), "rfc822");
-    assert_eq!(orcpt.address.as_str(), "Bob@Example.COM");
+    assert_eq!(orcpt.addr_type(), "rfc822");
+    assert_eq!(orcpt.address(), "Bob@Example.COM");
 
     // xtext is decoded, and encoded back with +XX.
     let c =
@@ -139,7 +139,7 @@ fn rfc3461_dsn() {
     let Command::Rcpt { params, .. } = c else {
         panic!()
     };
-    assert_eq!(params.orcpt.unwrap().address.as_str(), "a+b=c@b.example");
+    assert_eq!(params.orcpt.unwrap().address(), "a+b=c@b.example");
     assert_eq!(params.notify, Notify::on(false, true, true));
     let never = cmd("RCPT TO:<a@b.example> NOTIFY=never");
     assert!(matches!(never, Command::Rcpt { params, .. } if params.notify == Some(Notify::Never)));
@@ -192,13 +192,13 @@ fn rfc4954_auth() {
         panic!()
     };
     assert_eq!(
-        params.auth,
-        Some(MailAuth::Mailbox(mbox("e=mc2@example.com")))
+        params.auth(),
+        Some(&MailAuth::Mailbox(mbox("e=mc2@example.com")))
     );
     let Command::Mail { params, .. } = canonical("MAIL FROM:<> AUTH=<>") else {
         panic!()
     };
-    assert_eq!(params.auth, Some(MailAuth::Unknown));
+    assert_eq!(params.auth(), Some(&MailAuth::Unknown));
     let e = Command::parse(b"AUTH PLAIN not*base64", &Policy::strict()).unwrap_err();
     assert_eq!(e.kind(), ParseErrorKind::BadArguments);
     assert_eq!(
@@ -387,30 +387,28 @@ fn other_mail_parameters() {
         panic!()
     };
     assert_eq!(params.mt_priority.map(Priority::get), Some(-3));
-    assert_eq!(params.hold, Some(Hold::For(600)));
+    assert_eq!(params.hold(), Some(&Hold::For(600)));
     assert_eq!(
-        params.by,
+        params.by(),
         Some(DeliverBy {
             time: 120,
             mode: ByMode::Return,
             trace: true
         })
     );
-    assert_eq!(params.envid.as_ref().map(XText::as_str), Some("x+y"));
+    assert_eq!(params.envid().map(XText::as_str), Some("x+y"));
     assert!(params.requiretls && params.smtputf8);
-    assert_eq!(params.other.len(), 2);
-    assert_eq!(params.other[0].keyword.as_str(), "X-FOO");
-    assert_eq!(params.other[0].value.as_deref(), Some("bar"));
-    assert_eq!(params.other[1].value, None);
+    assert_eq!(params.other().len(), 2);
+    assert_eq!(params.other()[0].keyword.as_str(), "X-FOO");
+    assert_eq!(params.other()[0].value.as_deref(), Some("bar"));
+    assert_eq!(params.other()[1].value, None);
     let Command::Mail { params, .. } =
         canonical("MAIL FROM:<a@b.example> HOLDUNTIL=2012-10-05T00:00:00Z BY=-5;N")
     else {
         panic!()
     };
-    assert!(
-        matches!(params.hold, Some(Hold::Until(ref t)) if t.as_str() == "2012-10-05T00:00:00Z")
-    );
-    assert_eq!(params.by.unwrap().time, -5);
+    assert!(matches!(params.hold(), Some(Hold::Until(t)) if t.as_str() == "2012-10-05T00:00:00Z"));
+    assert_eq!(params.by().unwrap().time, -5);
     for bad in [
         "MAIL FROM:<a@b.example> MT-PRIORITY=10",
         "MAIL FROM:<a@b.example> BY=1;X",

@@ -124,18 +124,22 @@ fn mail_params() -> impl Strategy<Value = MailParameters> {
                 (size, body, smtputf8, auth),
                 (ret, envid, requiretls),
                 (mt_priority, hold, by, other),
-            )| MailParameters {
-                size,
-                body,
-                smtputf8,
-                auth,
-                ret,
-                envid,
-                requiretls,
-                mt_priority,
-                hold,
-                by,
-                other,
+            )| {
+                let mut p = MailParameters::default();
+                p.size = size;
+                p.body = body;
+                p.smtputf8 = smtputf8;
+                p.ret = ret;
+                p.requiretls = requiretls;
+                p.mt_priority = mt_priority;
+                p.set_auth(auth);
+                p.set_envid(envid);
+                p.set_hold(hold);
+                p.set_by(by);
+                for o in other {
+                    p.push_other(o);
+                }
+                p
             },
         )
 }
@@ -146,19 +150,21 @@ fn rcpt_params() -> impl Strategy<Value = RcptParameters> {
         (any::<bool>(), any::<bool>(), any::<bool>())
             .prop_filter_map("none", |(s, f, d)| Notify::on(s, f, d)),
     ];
-    let orcpt = ("[a-z0-9][a-z0-9-]{0,6}", xtext()).prop_map(|(t, address)| OriginalRecipient {
-        addr_type: Keyword::new(&t).unwrap(),
-        address,
-    });
+    let orcpt = ("[a-z0-9][a-z0-9-]{0,6}", xtext())
+        .prop_map(|(t, address)| OriginalRecipient::new(&Keyword::new(&t).unwrap(), &address));
     (
         proptest::option::of(notify),
         proptest::option::of(orcpt),
         others(),
     )
-        .prop_map(|(notify, orcpt, other)| RcptParameters {
-            notify,
-            orcpt,
-            other,
+        .prop_map(|(notify, orcpt, other)| {
+            let mut p = RcptParameters::default();
+            p.notify = notify;
+            p.orcpt = orcpt;
+            for o in other {
+                p.push_other(o);
+            }
+            p
         })
 }
 

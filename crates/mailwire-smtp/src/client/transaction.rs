@@ -203,7 +203,7 @@ impl Client {
         }
         if self.has_capability(&Capability::Dsn) {
             params.ret = envelope.ret;
-            params.envid = envelope.envid.clone();
+            params.set_envid(envelope.envid.clone());
         }
         Ok(params)
     }

@@ -86,7 +86,8 @@ impl Encode for MailParameters {
         if self.smtputf8 {
             out.put_slice(b" SMTPUTF8");
         }
-        if let Some(auth) = &self.auth {
+        let extras = self.extras();
+        if let Some(auth) = &extras.auth {
             out.put_slice(b" AUTH=");
             match auth {
                 MailAuth::Unknown => out.put_slice(b"<>"),
@@ -103,7 +104,7 @@ impl Encode for MailParameters {
                 Ret::Headers => b" RET=HDRS",
             });
         }
-        if let Some(envid) = &self.envid {
+        if let Some(envid) = &extras.envid {
             out.put_slice(b" ENVID=");
             envid.encode(out);
         }
@@ -114,7 +115,7 @@ impl Encode for MailParameters {
             out.put_slice(b" MT-PRIORITY=");
             put_i64(out, i64::from(p.get()));
         }
-        match &self.hold {
+        match &extras.hold {
             Some(Hold::For(secs)) => {
                 out.put_slice(b" HOLDFOR=");
                 put_u64(out, *secs);
@@ -125,7 +126,7 @@ impl Encode for MailParameters {
             }
             None => {}
         }
-        if let Some(by) = self.by {
+        if let Some(by) = extras.by {
             out.put_slice(b" BY=");
             put_i64(out, i64::from(by.time));
             out.put_slice(match by.mode {
@@ -136,7 +137,7 @@ impl Encode for MailParameters {
                 out.put_u8(b'T');
             }
         }
-        put_other(out, &self.other);
+        put_other(out, &extras.other);
     }
 }
 
@@ -182,11 +183,14 @@ impl Encode for RcptParameters {
         }
         if let Some(orcpt) = &self.orcpt {
             out.put_slice(b" ORCPT=");
-            out.put_slice(orcpt.addr_type.as_bytes());
+            out.put_slice(orcpt.addr_type().as_bytes());
             out.put_u8(b';');
-            orcpt.address.encode(out);
+            let address = orcpt.address().as_bytes();
+            let mut v = Vec::with_capacity(address.len());
+            xtext_encode(address, &mut v);
+            out.put_slice(&v);
         }
-        put_other(out, &self.other);
+        put_other(out, self.other());
     }
 }
 

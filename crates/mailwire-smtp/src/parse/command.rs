@@ -67,7 +67,9 @@ pub(crate) fn command(ctx: Ctx<'_>) -> Result<Command, ParseError> {
             line = rest;
         }
     }
-    let sp = memchr::memchr(b' ', line).unwrap_or(line.len());
+    // The verb is short: a byte loop finds its end sooner than memchr
+    // sets up.
+    let sp = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
     let (verb, rest) = line.split_at(sp);
     // `rest` is empty or starts with the SP after the verb.
     let args = rest.get(1..);

@@ -22,6 +22,11 @@ type PResult<T> = Result<T, nom::Err<Fail>>;
 ///
 /// Strict: one SP before each parameter. With
 /// [`extra_whitespace`](crate::Policy::extra_whitespace), runs of spaces.
+///
+/// One pass over the bytes with the class table: the scan that finds
+/// where a keyword or value ends is the one that checks its characters.
+/// The parameters are taken (and errors found) in order, as splitting at
+/// each space would.
 fn each_param<'a>(
     ctx: Ctx<'_>,
     i: &'a [u8],
@@ -33,28 +38,52 @@ fn each_param<'a>(
     let Some(list) = i.strip_prefix(b" ") else {
         return fail("a space must separate the path and its parameters");
     };
-    for param in list.split(|&b| b == b' ') {
-        if param.is_empty() {
-            if ctx.policy.extra_whitespace {
-                continue;
-            }
-            return fail("empty parameter (two spaces)");
-        }
-        let (keyword, value) = match memchr::memchr(b'=', param) {
-            Some(eq) => (&param[..eq], Some(&param[eq + 1..])),
-            None => (param, None),
-        };
-        if !class::is_keyword(keyword) {
-            return fail("not a parameter keyword");
-        }
-        if let Some(v) = value
-            && !class::is_esmtp_value(v)
+    let mut pos = 0;
+    loop {
+        let start = pos;
+        while let Some(&b) = list.get(pos)
+            && class::of(b) & class::KEYWORD != 0
         {
-            return fail("not a valid parameter value");
+            pos += 1;
         }
-        f(keyword, value)?;
+        let keyword = &list[start..pos];
+        let value = match list.get(pos) {
+            None | Some(b' ') if keyword.is_empty() => {
+                if !ctx.policy.extra_whitespace {
+                    return fail("empty parameter (two spaces)");
+                }
+                None
+            }
+            None | Some(b' ') | Some(b'=')
+                if class::alnum(keyword.first().copied().unwrap_or(0)) =>
+            {
+                if list.get(pos) == Some(&b'=') {
+                    pos += 1;
+                    let vstart = pos;
+                    while let Some(&b) = list.get(pos)
+                        && class::of(b) & class::ESMTP_VALUE != 0
+                    {
+                        pos += 1;
+                    }
+                    if pos == vstart || !matches!(list.get(pos), None | Some(b' ')) {
+                        return fail("not a valid parameter value");
+                    }
+                    Some(&list[vstart..pos])
+                } else {
+                    None
+                }
+            }
+            _ => return fail("not a parameter keyword"),
+        };
+        if !keyword.is_empty() {
+            f(keyword, value)?;
+        }
+        // `pos` is at the end or at the space after the parameter.
+        if pos >= list.len() {
+            return Ok(());
+        }
+        pos += 1;
     }
-    Ok(())
 }
 
 /// Sets `slot` once; a second occurrence is an error (RFC 5321 §4.1.2).
@@ -84,23 +113,23 @@ fn need(value: Option<&[u8]>) -> PResult<&[u8]> {
     }
 }
 
-fn other<'a>(
+/// An unknown parameter, checked against those already in `list`.
+fn other(
     ctx: Ctx<'_>,
-    list: &mut Vec<Parameter>,
-    keyword: &'a [u8],
-    value: Option<&'a [u8]>,
-) -> PResult<()> {
+    list: &[Parameter],
+    keyword: &[u8],
+    value: Option<&[u8]>,
+) -> PResult<Parameter> {
     if list
         .iter()
         .any(|p| p.keyword.as_bytes().eq_ignore_ascii_case(keyword))
     {
         return fail("parameter given twice");
     }
-    list.push(Parameter {
+    Ok(Parameter {
         keyword: Keyword::from_parsed(ctx.str(keyword)),
         value: value.map(|v| ParamValue::from_parsed(ctx.str(v))),
-    });
-    Ok(())
+    })
 }
 
 /// An xtext value; one without `+` is its own decoding, so it is sliced,
@@ -173,7 +202,7 @@ pub(crate) fn mail_parameters(ctx: Ctx<'_>, i: &[u8]) -> PResult<MailParameters>
                     Err(_) => return fail("AUTH= must be <> or a mailbox"),
                 }
             };
-            once(&mut p.auth, auth)
+            once(&mut p.extras_mut().auth, auth)
         }
         3 if kw_is(k, b"ret") => {
             let v = need(v)?;
@@ -188,7 +217,7 @@ pub(crate) fn mail_parameters(ctx: Ctx<'_>, i: &[u8]) -> PResult<MailParameters>
         }
         5 if kw_is(k, b"envid") => {
             let id = xtext(ctx, need(v)?, "ENVID= is not xtext")?;
-            once(&mut p.envid, id)
+            once(&mut p.extras_mut().envid, id)
         }
         10 if kw_is(k, b"requiretls") => flag(&mut p.requiretls, v),
         11 if kw_is(k, b"mt-priority") => {
@@ -204,15 +233,19 @@ pub(crate) fn mail_parameters(ctx: Ctx<'_>, i: &[u8]) -> PResult<MailParameters>
             )
         }
         7 if kw_is(k, b"holdfor") => match parse_u64(need(v)?) {
-            Some(n) => once(&mut p.hold, Hold::For(n)),
+            Some(n) => once(&mut p.extras_mut().hold, Hold::For(n)),
             None => fail("HOLDFOR needs a number of seconds"),
         },
         9 if kw_is(k, b"holduntil") => once(
-            &mut p.hold,
+            &mut p.extras_mut().hold,
             Hold::Until(ParamValue::from_parsed(ctx.str(need(v)?))),
         ),
-        2 if kw_is(k, b"by") => once(&mut p.by, by(need(v)?)?),
-        _ => other(ctx, &mut p.other, k, v),
+        2 if kw_is(k, b"by") => once(&mut p.extras_mut().by, by(need(v)?)?),
+        _ => {
+            let param = other(ctx, p.other(), k, v)?;
+            p.push_other(param);
+            Ok(())
+        }
     })?;
     Ok(p)
 }
@@ -222,7 +255,7 @@ pub(crate) fn mail_parameters(ctx: Ctx<'_>, i: &[u8]) -> PResult<MailParameters>
 /// ```
 fn by(v: &[u8]) -> PResult<DeliverBy> {
     let bad = || fail("BY must be time;R or time;N, optionally followed by T");
-    let Some(semi) = memchr::memchr(b';', v) else {
+    let Some(semi) = v.iter().position(|&b| b == b';') else {
         return bad();
     };
     let (time, mode) = (&v[..semi], &v[semi + 1..]);
@@ -265,27 +298,38 @@ pub(crate) fn rcpt_parameters(ctx: Ctx<'_>, i: &[u8]) -> PResult<RcptParameters>
     let mut p = RcptParameters::default();
     each_param(ctx, i, |k, v| match k.len() {
         6 if kw_is(k, b"notify") => once(&mut p.notify, notify(need(v)?)?),
-        5 if kw_is(k, b"orcpt") => {
-            let v = need(v)?;
-            let Some(semi) = memchr::memchr(b';', v) else {
-                return fail("ORCPT must be addr-type;xtext");
-            };
-            let addr_type = &v[..semi];
-            if !class::is_keyword(addr_type) {
-                return fail("ORCPT address type is not an atom");
-            }
-            let address = xtext(ctx, &v[semi + 1..], "ORCPT address is not xtext")?;
-            once(
-                &mut p.orcpt,
-                OriginalRecipient {
-                    addr_type: Keyword::from_parsed(ctx.str(addr_type)),
-                    address,
-                },
-            )
+        5 if kw_is(k, b"orcpt") => once(&mut p.orcpt, orcpt(ctx, need(v)?)?),
+        _ => {
+            let param = other(ctx, p.other(), k, v)?;
+            p.push_other(param);
+            Ok(())
         }
-        _ => other(ctx, &mut p.other, k, v),
     })?;
     Ok(p)
+}
+
+/// ```abnf
+/// orcpt-value = addr-type ";" xtext   ; RFC 3461 §4.2
+/// ```
+///
+/// An address without `+XX` escapes is its own decoding, so the whole
+/// value is kept as a slice of the line, not copied.
+fn orcpt(ctx: Ctx<'_>, v: &[u8]) -> PResult<OriginalRecipient> {
+    let Some(semi) = v.iter().position(|&b| b == b';') else {
+        return fail("ORCPT must be addr-type;xtext");
+    };
+    let (addr_type, address) = (&v[..semi], &v[semi + 1..]);
+    if !class::is_keyword(addr_type) {
+        return fail("ORCPT address type is not an atom");
+    }
+    if !address.is_empty() && address.iter().all(|&b| class::is_xchar(b)) {
+        return Ok(OriginalRecipient::from_parsed(ctx.str(v)));
+    }
+    let address = XText::decode(address).or_else(|_| fail("ORCPT address is not xtext"))?;
+    Ok(OriginalRecipient::new(
+        &Keyword::from_parsed(ctx.str(addr_type)),
+        &address,
+    ))
 }
 
 fn notify(v: &[u8]) -> PResult<Notify> {

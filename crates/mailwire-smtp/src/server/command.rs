@@ -147,16 +147,16 @@ impl Server {
             Some("BODY")
         } else if params.smtputf8 && !ext.smtputf8 {
             Some("SMTPUTF8")
-        } else if (params.ret.is_some() || params.envid.is_some()) && !ext.dsn {
+        } else if (params.ret.is_some() || params.envid().is_some()) && !ext.dsn {
             Some("DSN")
         } else if params.requiretls && !(ext.requiretls && tls) {
             Some("REQUIRETLS")
-        } else if params.auth.is_some() && self.config.auth.mechanisms.is_empty() {
+        } else if params.auth().is_some() && self.config.auth.mechanisms.is_empty() {
             Some("AUTH")
         } else if params.mt_priority.is_some()
-            || params.hold.is_some()
-            || params.by.is_some()
-            || !params.other.is_empty()
+            || params.hold().is_some()
+            || params.by().is_some()
+            || !params.other().is_empty()
         {
             Some("MAIL FROM")
         } else {
@@ -200,7 +200,7 @@ impl Server {
         if dsn && !self.config.extensions.dsn {
             return self.protocol_error(param_not_offered("DSN"));
         }
-        if !params.other.is_empty() {
+        if !params.other().is_empty() {
             return self.protocol_error(param_not_offered("RCPT TO"));
         }
         if to.mailbox().is_some_and(|m| m.needs_smtputf8()) && !txn.smtputf8 {

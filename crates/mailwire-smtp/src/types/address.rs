@@ -236,9 +236,10 @@ impl fmt::Display for Host {
 /// only be sent with SMTPUTF8.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Mailbox {
+    /// The wire form; the `@` after the local part is found again when
+    /// needed (see [`Mailbox::at`]) rather than stored, to keep the type
+    /// (and so a parsed command) small.
     pub(crate) raw: Str,
-    /// Index of the `@` between local part and host.
-    pub(crate) at: usize,
 }
 
 impl Mailbox {
@@ -246,10 +247,7 @@ impl Mailbox {
     /// `"john doe"@[192.0.2.1]`).
     pub fn new(s: &str) -> Result<Mailbox, InvalidInput> {
         Mailbox::check(s.as_bytes())
-            .map(|at| Mailbox {
-                raw: Str::copy(s),
-                at,
-            })
+            .map(|_| Mailbox { raw: Str::copy(s) })
             .ok_or_else(|| InvalidInput::new("mailbox", s))
     }
 
@@ -291,9 +289,21 @@ impl Mailbox {
         is_host(&s[at + 1..]).then_some(at)
     }
 
+    /// Index of the `@` between local part and host: the first `@` of a
+    /// dot-string local part (which holds none), or the one after a
+    /// quoted local part (which may hold `@`).
+    fn at(&self) -> usize {
+        let b = self.raw.as_bytes();
+        if b.first() == Some(&b'"') {
+            local_part_len(b).unwrap_or(0)
+        } else {
+            b.iter().position(|&c| c == b'@').unwrap_or(0)
+        }
+    }
+
     /// The local part in wire form (quoted if it was sent quoted).
     pub fn local_part(&self) -> &str {
-        self.raw.as_str().get(..self.at).unwrap_or("")
+        self.raw.as_str().get(..self.at()).unwrap_or("")
     }
 
     /// The local part with quoting removed (`"a\"b"` becomes `a"b`).
@@ -319,12 +329,12 @@ impl Mailbox {
 
     /// The host part as text (`example.com` or `[192.0.2.1]`).
     pub fn host_str(&self) -> &str {
-        self.raw.as_str().get(self.at + 1..).unwrap_or("")
+        self.raw.as_str().get(self.at() + 1..).unwrap_or("")
     }
 
     /// The host part.
     pub fn host(&self) -> Host {
-        let h = self.raw.slice(self.at + 1..self.raw.as_bytes().len());
+        let h = self.raw.slice(self.at() + 1..self.raw.as_bytes().len());
         let b = h.as_bytes();
         if b.first() == Some(&b'[') && b.len() >= 2 {
             Host::Literal(AddressLiteral(h.slice(1..b.len() - 1)))

@@ -127,3 +127,24 @@ impl Command {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A parsed command is returned by value through several layers on
+    /// every line; keep it small (the rare MAIL/RCPT parameters are
+    /// boxed for this).
+    #[test]
+    fn command_is_small() {
+        let size = std::mem::size_of::<Command>();
+        eprintln!(
+            "size_of Command={size} Mailbox={} MailParameters={} RcptParameters={} Result={}",
+            std::mem::size_of::<crate::types::Mailbox>(),
+            std::mem::size_of::<MailParameters>(),
+            std::mem::size_of::<RcptParameters>(),
+            std::mem::size_of::<Result<Command, crate::types::ParseError>>(),
+        );
+        assert!(size <= 96, "Command is {size} bytes");
+    }
+}

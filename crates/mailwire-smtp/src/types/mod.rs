@@ -18,8 +18,8 @@ pub use capability::{Capability, EhloReply, MailLimits};
 pub use command::Command;
 pub use error::{ParseError, ParseErrorKind};
 pub use params::{
-    Body, ByMode, DeliverBy, Hold, MailAuth, MailParameters, Notify, OriginalRecipient, Parameter,
-    Priority, RcptParameters, Ret,
+    Body, ByMode, DeliverBy, Hold, MailAuth, MailExtras, MailParameters, Notify, OriginalRecipient,
+    Parameter, Priority, RcptParameters, Ret,
 };
 pub use policy::Policy;
 pub use reply::{EnhancedCode, Reply, ReplyCode};

@@ -79,8 +79,17 @@ pub(crate) mod class {
 
     /// Byte classes as bits of one table: these checks run for every
     /// byte of every parameter and capability line.
-    const KEYWORD: u8 = 1;
-    const ESMTP_VALUE: u8 = 2;
+    ///
+    /// `esmtp-keyword` characters: letters, digits, `-`.
+    pub(crate) const KEYWORD: u8 = 1;
+    /// `esmtp-value` characters (and UTF-8 bytes).
+    pub(crate) const ESMTP_VALUE: u8 = 2;
+
+    /// The class bits of `b`.
+    #[inline]
+    pub(crate) fn of(b: u8) -> u8 {
+        CLASSES[usize::from(b)]
+    }
     static CLASSES: [u8; 256] = {
         let mut t = [0u8; 256];
         let mut i = 0;
