@@ -2,9 +2,10 @@
 
 use bytes::Bytes;
 
-use super::capability::{capability, first_line};
+use super::capability::{capability, first_line, first_line_at};
 use super::reply::{enhanced_code, parse_reply_line};
 use crate::types::capability::EhloOutcome;
+use crate::types::text::class;
 use crate::types::{
     Capability, EhloReply, EnhancedCode, Host, ParseError, ParseErrorKind, Policy, Reply,
     ReplyCode, Text,
@@ -139,7 +140,11 @@ impl ReplyAssembler {
     /// ```
     pub fn push_ehlo_line(&mut self, line: &Bytes) -> Result<Option<EhloOutcome>, ParseError> {
         let result = if self.ehlo.is_some() {
-            self.ehlo_line(line)
+            match self.ehlo_line(line) {
+                Ok(false) => return Ok(None),
+                Ok(true) => self.finish_ehlo(),
+                Err(e) => Err(e),
+            }
         } else if self.code.is_none() && line.starts_with(b"250") {
             self.ehlo_first_line(line)
         } else {
@@ -154,18 +159,31 @@ impl ReplyAssembler {
 
     /// The first line of a `250` reply to EHLO.
     fn ehlo_first_line(&mut self, line: &Bytes) -> Result<Option<EhloOutcome>, ParseError> {
-        let parsed = parse_reply_line(line, &self.policy)?;
-        self.count_line(line)?;
-        let mut text = parsed.text;
-        let mut enhanced = None;
-        if text.as_bytes().starts_with(b"2.")
-            && let Some((e, strip)) = enhanced_code(text.as_bytes(), 2)
-        {
-            enhanced = Some(e);
-            text = Text::from_parsed(text.0.slice(strip..text.len()));
-        }
-        let first = first_line(&text, enhanced);
-        if parsed.last {
+        let b = &line[..];
+        let plain = b.len() + 2 <= self.policy.max_reply_line
+            && matches!(b.get(3), Some(b' ' | b'-'))
+            && !b[4..].starts_with(b"2.")
+            && b.is_ascii()
+            && class::is_text(&b[4..]);
+        let (first, enhanced, last) = if plain {
+            // The common case, checked at fixed offsets: "250", SP or
+            // "-", printable text that starts with no enhanced code.
+            self.count_line(line)?;
+            (first_line_at(line, 4), None, b[3] == b' ')
+        } else {
+            let parsed = parse_reply_line(line, &self.policy)?;
+            self.count_line(line)?;
+            let mut text = parsed.text;
+            let mut enhanced = None;
+            if text.as_bytes().starts_with(b"2.")
+                && let Some((e, strip)) = enhanced_code(text.as_bytes(), 2)
+            {
+                enhanced = Some(e);
+                text = Text::from_parsed(text.0.slice(strip..text.len()));
+            }
+            (first_line(&text, enhanced), enhanced, parsed.last)
+        };
+        if last {
             let (host, greeting) = first?;
             self.reset();
             return Ok(Some(EhloOutcome::Ehlo(EhloReply {
@@ -183,8 +201,24 @@ impl ReplyAssembler {
         Ok(None)
     }
 
-    /// A capability line of a `250` reply to EHLO.
-    fn ehlo_line(&mut self, line: &Bytes) -> Result<Option<EhloOutcome>, ParseError> {
+    /// The complete `250` reply.
+    fn finish_ehlo(&mut self) -> Result<Option<EhloOutcome>, ParseError> {
+        let parts = self.ehlo.take();
+        self.reset();
+        let Some(parts) = parts else {
+            return Ok(None);
+        };
+        let (host, greeting) = parts.first?;
+        Ok(Some(EhloOutcome::Ehlo(EhloReply {
+            host,
+            greeting,
+            capabilities: parts.capabilities,
+        })))
+    }
+
+    /// A capability line of a `250` reply to EHLO; whether it was the
+    /// last.
+    fn ehlo_line(&mut self, line: &Bytes) -> Result<bool, ParseError> {
         let b = &line[..];
         // The common case with fixed-offset checks: within the length
         // limit, "250", then SP or "-" (or nothing).
@@ -201,7 +235,7 @@ impl ReplyAssembler {
             }
         };
         let Some(parts) = &self.ehlo else {
-            return Ok(None);
+            return Ok(false);
         };
         if let Some(e) = parts.enhanced
             && let Some((found, strip)) = enhanced_code(&b[start..], 2)
@@ -216,23 +250,10 @@ impl ReplyAssembler {
             parse_reply_line(line, &self.policy)?;
         }
         self.count_line(line)?;
-        let Some(parts) = &mut self.ehlo else {
-            return Ok(None);
-        };
-        parts.capabilities.push(cap);
-        if !last {
-            return Ok(None);
+        if let Some(parts) = &mut self.ehlo {
+            parts.capabilities.push(cap);
         }
-        let Some(parts) = self.ehlo.take() else {
-            return Ok(None);
-        };
-        self.reset();
-        let (host, greeting) = parts.first?;
-        Ok(Some(EhloOutcome::Ehlo(EhloReply {
-            host,
-            greeting,
-            capabilities: parts.capabilities,
-        })))
+        Ok(last)
     }
 
     /// Counts a line against the reply limits.

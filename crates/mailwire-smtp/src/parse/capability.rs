@@ -98,6 +98,29 @@ pub(crate) fn first_line(
     Ok((host, greeting))
 }
 
+/// [`first_line`] for a line whose text from `at` is known to be
+/// printable ASCII that starts with no enhanced code: the name and
+/// greeting are sliced out of `line` directly.
+pub(crate) fn first_line_at(line: &Bytes, at: usize) -> Result<(Host, Option<Text>), ParseError> {
+    let text = &line[at..];
+    let sp = find_sp(text);
+    let policy = Policy::client();
+    let ctx = Ctx {
+        src: line,
+        policy: &policy,
+    };
+    let host = super::address::host(ctx, &text[..sp], true).map_err(|_| {
+        ParseError::new(
+            ParseErrorKind::BadReply,
+            "EHLO reply does not start with a domain",
+            text,
+        )
+    })?;
+    let greeting =
+        (sp < text.len()).then(|| Text::from_parsed(Str::trusted(line.slice(at + sp + 1..))));
+    Ok((host, greeting))
+}
+
 impl Capability {
     /// Reads one `ehlo-line`; never fails: a keyword this crate does not
     /// know, or a known one with parameters it does not expect, becomes
@@ -164,21 +187,15 @@ mod cls {
 /// out of `src`. The flag is true when the line was found to be an
 /// `ehlo-line` (printable US-ASCII words between single spaces), which
 /// is also valid reply text: the caller need not check it again.
+#[inline]
 pub(crate) fn capability(src: &Bytes, start: usize) -> (Capability, bool) {
     let text = &src[start..];
-    let n = text.len();
-    let sub = |a: usize, b: usize| Str::trusted(src.slice(start + a..start + b));
-    let unparsed = || (Capability::Unparsed(Text::from_parsed(sub(0, n))), false);
-
     // The keyword: up to the first SP, named by its length and a masked
-    // compare (which also proves it well-formed), or checked byte by
-    // byte when it is none this crate knows.
+    // compare (which also proves it well-formed). Most lines are a known
+    // keyword alone, and take no more than that.
     let k = find_sp(text);
     let kw = known_keyword(text, k);
-    if kw == Kw::Unknown && !is_keyword(&text[..k]) {
-        return unparsed();
-    }
-    if k == n {
+    if k == text.len() {
         let cap = match kw {
             Kw::Pipelining => Capability::Pipelining,
             Kw::EightBitMime => Capability::EightBitMime,
@@ -194,12 +211,24 @@ pub(crate) fn capability(src: &Bytes, start: usize) -> (Capability, bool) {
             Kw::MtPriority => Capability::MtPriority(None),
             Kw::Auth => Capability::Auth(Vec::new()),
             Kw::Limits => Capability::Limits(MailLimits::default()),
-            Kw::FutureRelease | Kw::Unknown => Capability::Other {
-                keyword: Keyword::from_parsed(sub(0, k)),
-                params: Vec::new(),
-            },
+            Kw::FutureRelease | Kw::Unknown => return with_params(src, start, k, kw),
         };
         return (cap, true);
+    }
+    with_params(src, start, k, kw)
+}
+
+/// [`capability`] for a line with parameters, or whose keyword this
+/// crate does not know (`kw`, ending at `k`).
+#[inline(never)]
+fn with_params(src: &Bytes, start: usize, k: usize, kw: Kw) -> (Capability, bool) {
+    let text = &src[start..];
+    let n = text.len();
+    let sub = |a: usize, b: usize| Str::trusted(src.slice(start + a..start + b));
+    let unparsed = || (Capability::Unparsed(Text::from_parsed(sub(0, n))), false);
+    // An unknown keyword is checked byte by byte.
+    if kw == Kw::Unknown && !is_keyword(&text[..k]) {
+        return unparsed();
     }
     if kw == Kw::Size {
         // `SIZE 1*20DIGIT`, the digits read as they are met.
