@@ -7,33 +7,55 @@ use crate::types::body::{
     Body, BodyExtension, BodyFields, BodyKind, BodyStructure, Disposition, ExtTail, Language,
     LanguageTail, LocationTail, MultiPartExt, Params, SinglePartExt,
 };
-use crate::types::core::IString;
+use std::borrow::Cow;
 
-/// `body = "(" (body-type-1part / body-type-mpart) ")"`.
-pub(crate) fn body<'a>(i: &'a [u8], o: &Opts, depth: u32) -> R<'a, BodyStructure<'a>> {
+use crate::types::core::{IString, Quoted};
+
+/// A cheap value for a body structure's slot before it is parsed into.
+fn placeholder<'a>() -> BodyStructure<'a> {
+    BodyStructure::Multi {
+        parts: Vec::new(),
+        subtype: IString::Quoted(Quoted::unchecked(Cow::Borrowed(b""))),
+        extension: None,
+    }
+}
+
+/// `body = "(" (body-type-1part / body-type-mpart) ")"`, in a box.
+pub(crate) fn boxed_body<'a>(i: &'a [u8], o: &Opts, depth: u32) -> R<'a, Box<BodyStructure<'a>>> {
+    let mut b = Box::new(placeholder());
+    let (j, ()) = body_into(i, o, depth, &mut b)?;
+    Ok((j, b))
+}
+
+/// [`boxed_body`], written to `out`. A body structure is large: parsing each part
+/// straight into its slot (the box, or the parent's list of parts) avoids
+/// moving it through every `?` on the way up.
+fn body_into<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut BodyStructure<'a>) -> R<'a, ()> {
     if depth >= o.max_depth {
         return fail(i);
     }
     let (j, ()) = byte(i, b'(')?;
-    let (j, b) = if j.first() == Some(&b'(') {
-        multipart(j, o, depth)?
+    let (j, ()) = if j.first() == Some(&b'(') {
+        multipart(j, o, depth, out)?
     } else {
-        single(j, o, depth)?
+        single(j, o, depth, out)?
     };
-    let (j, ()) = close(j, o)?;
-    Ok((j, b))
+    close(j, o)
 }
 
 /// `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`.
-fn multipart<'a>(i: &'a [u8], o: &Opts, depth: u32) -> R<'a, BodyStructure<'a>> {
+#[inline(always)]
+fn multipart<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut BodyStructure<'a>) -> R<'a, ()> {
     // Most multiparts have two or three parts; growing from 0 to 4 costs an
     // allocation either way, so start there (BodyStructure is large).
     let mut parts = Vec::with_capacity(3);
     let mut j = i;
     loop {
-        let (r, b) = body(j, o, depth + 1)?;
-        parts.push(b);
-        j = r;
+        parts.push(placeholder());
+        let Some(slot) = parts.last_mut() else {
+            return fail(j);
+        };
+        j = body_into(j, o, depth + 1, slot)?.0;
         match j {
             [b'(', ..] => {}
             [b' ', b'(', ..] => j = &j[1..],
@@ -50,19 +72,18 @@ fn multipart<'a>(i: &'a [u8], o: &Opts, depth: u32) -> R<'a, BodyStructure<'a>> 
     } else {
         (j, None)
     };
-    Ok((
-        j,
-        BodyStructure::Multi {
-            parts,
-            subtype,
-            extension,
-        },
-    ))
+    *out = BodyStructure::Multi {
+        parts,
+        subtype,
+        extension,
+    };
+    Ok((j, ()))
 }
 
 /// `body-type-1part = (body-type-basic / body-type-msg / body-type-text)
 /// [SP body-ext-1part]`.
-fn single<'a>(i: &'a [u8], o: &Opts, depth: u32) -> R<'a, BodyStructure<'a>> {
+#[inline(always)]
+fn single<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut BodyStructure<'a>) -> R<'a, ()> {
     let (j, media_type) = string(i, o)?;
     let (j, subtype) = string(sp(j)?.0, o)?;
     let (j, fields) = body_fields(sp(j)?.0, o)?;
@@ -78,15 +99,15 @@ fn single<'a>(i: &'a [u8], o: &Opts, depth: u32) -> R<'a, BodyStructure<'a>> {
     {
         // body-type-msg = media-message SP body-fields SP envelope SP body SP
         //   body-fld-lines
-        let (j, env) = envelope(sp(j)?.0, o)?;
-        let (j, inner) = body(sp(j)?.0, o, depth + 1)?;
+        let (j, envelope) = envelope(sp(j)?.0, o)?;
+        let (j, inner) = boxed_body(sp(j)?.0, o, depth + 1)?;
         let (j, lines) = number64(sp(j)?.0)?;
         (
             j,
             BodyKind::Message {
                 subtype,
-                envelope: Box::new(env),
-                body: Box::new(inner),
+                envelope,
+                body: inner,
                 lines,
             },
         )
@@ -108,13 +129,11 @@ fn single<'a>(i: &'a [u8], o: &Opts, depth: u32) -> R<'a, BodyStructure<'a>> {
     } else {
         (j, None)
     };
-    Ok((
-        j,
-        BodyStructure::Single {
-            body: Body { kind, fields },
-            extension,
-        },
-    ))
+    *out = BodyStructure::Single {
+        body: Body { kind, fields },
+        extension,
+    };
+    Ok((j, ()))
 }
 
 /// `body-fields = body-fld-param SP body-fld-id SP body-fld-desc SP

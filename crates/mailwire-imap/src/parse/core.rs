@@ -283,8 +283,37 @@ pub(crate) fn literal(i: &[u8]) -> R<'_, Literal<'_>> {
     Ok((&j[n..], Literal::unchecked(&j[..n], mode, binary)))
 }
 
+/// A quoted string without escapes, the usual case: the content and the
+/// rest after the closing quote. `i` starts after the opening quote.
+#[inline(always)]
+fn plain_quoted(body: &[u8]) -> Option<(&[u8], &[u8])> {
+    let k = find_quoted_stop(body)?;
+    match body.split_at_checked(k)? {
+        (content, [b'"', rest @ ..]) => Some((rest, content)),
+        _ => None,
+    }
+}
+
 /// `string = quoted / literal` (literal8 accepted too).
+///
+/// The plain quoted form is parsed inline at each caller; escapes,
+/// literals and the NIL quirk go through [`string_other`].
+#[inline(always)]
 pub(crate) fn string<'a>(i: &'a [u8], o: &Opts) -> R<'a, IString<'a>> {
+    if let [b'"', body @ ..] = i {
+        if let Some((rest, content)) = plain_quoted(body) {
+            return Ok((
+                rest,
+                IString::Quoted(Quoted::unchecked(Cow::Borrowed(content))),
+            ));
+        }
+    }
+    string_other(i, o)
+}
+
+/// [`string`] when it is not a plain quoted string.
+#[inline(never)]
+fn string_other<'a>(i: &'a [u8], o: &Opts) -> R<'a, IString<'a>> {
     match i.first() {
         Some(b'"') => quoted(i, o).map(|(r, q)| (r, IString::Quoted(q))),
         Some(b'{') => literal(i).map(|(r, l)| (r, IString::Literal(l))),
@@ -331,6 +360,7 @@ pub(crate) fn nil(i: &[u8]) -> R<'_, ()> {
 }
 
 /// `nstring = string / nil`.
+#[inline(always)]
 pub(crate) fn nstring<'a>(i: &'a [u8], o: &Opts) -> R<'a, NString<'a>> {
     match i.first() {
         Some(b'"' | b'{' | b'~') => string(i, o).map(|(r, s)| (r, NString(Some(s)))),

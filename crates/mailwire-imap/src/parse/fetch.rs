@@ -1,7 +1,7 @@
 //! FETCH response items and envelopes (RFC 9051 §7.5.2).
 
 use super::Opts;
-use super::body::body;
+use super::body::boxed_body;
 use super::core::{
     R, astring, byte, close, date_time, fail, flag_fetch, kw, nstring, number, number64, nz_number,
     paren_list, sp, string,
@@ -60,7 +60,7 @@ fn fetch_item<'a>(i: &'a [u8], o: &Opts) -> R<'a, FetchItem<'a>> {
             Some(date_time(sp(j)?.0).map(|(r, d)| (r, FetchItem::InternalDate(d))))
         }
         Some(b'E') if is("ENVELOPE") => {
-            Some(envelope(sp(j)?.0, o).map(|(r, e)| (r, FetchItem::Envelope(Box::new(e)))))
+            Some(envelope(sp(j)?.0, o).map(|(r, e)| (r, FetchItem::Envelope(e))))
         }
         Some(b'M') if is("MODSEQ") => Some((|| {
             // "MODSEQ" SP "(" permsg-modsequence ")"
@@ -82,11 +82,11 @@ fn fetch_item<'a>(i: &'a [u8], o: &Opts) -> R<'a, FetchItem<'a>> {
             Some(nstring(sp(j)?.0, o).map(|(r, s)| (r, FetchItem::Rfc822Text(s))))
         }
         Some(b'B') if is("BODYSTRUCTURE") => {
-            Some(body(sp(j)?.0, o, 0).map(|(r, b)| (r, FetchItem::BodyStructure(Box::new(b)))))
+            Some(boxed_body(sp(j)?.0, o, 0).map(|(r, b)| (r, FetchItem::BodyStructure(b))))
         }
         Some(b'B') if is("BODY") => Some(match j.first() {
             Some(b'[') => body_section(j, o),
-            _ => body(sp(j)?.0, o, 0).map(|(r, b)| (r, FetchItem::Body(Box::new(b)))),
+            _ => boxed_body(sp(j)?.0, o, 0).map(|(r, b)| (r, FetchItem::Body(b))),
         }),
         Some(b'B') if is("BINARY") => Some((|| {
             let (k, section) = section_binary(j)?;
@@ -262,46 +262,40 @@ pub(crate) fn section_binary(i: &[u8]) -> R<'_, Vec<u32>> {
 /// `envelope = "(" env-date SP env-subject SP env-from SP env-sender SP
 /// env-reply-to SP env-to SP env-cc SP env-bcc SP env-in-reply-to SP
 /// env-message-id ")"`.
-pub(crate) fn envelope<'a>(i: &'a [u8], o: &Opts) -> R<'a, Envelope<'a>> {
+pub(crate) fn envelope<'a>(i: &'a [u8], o: &Opts) -> R<'a, Box<Envelope<'a>>> {
+    // Filled in place: an envelope is large, and moving it whole into its
+    // box (and through each `?`) costs more than parsing some of it.
+    let mut env: Box<Envelope<'a>> = Box::default();
     let (j, ()) = byte(i, b'(')?;
     let (j, date) = nstring(j, o)?;
+    env.date = date;
     let (j, subject) = nstring(sp(j)?.0, o)?;
-    let (j, from) = addresses(sp(j)?.0, o)?;
-    let (j, sender) = addresses(sp(j)?.0, o)?;
-    let (j, reply_to) = addresses(sp(j)?.0, o)?;
-    let (j, to) = addresses(sp(j)?.0, o)?;
-    let (j, cc) = addresses(sp(j)?.0, o)?;
-    let (j, bcc) = addresses(sp(j)?.0, o)?;
+    env.subject = subject;
+    let j = addresses(sp(j)?.0, o, &mut env.from)?.0;
+    let j = addresses(sp(j)?.0, o, &mut env.sender)?.0;
+    let j = addresses(sp(j)?.0, o, &mut env.reply_to)?.0;
+    let j = addresses(sp(j)?.0, o, &mut env.to)?.0;
+    let j = addresses(sp(j)?.0, o, &mut env.cc)?.0;
+    let j = addresses(sp(j)?.0, o, &mut env.bcc)?.0;
     let (j, in_reply_to) = nstring(sp(j)?.0, o)?;
+    env.in_reply_to = in_reply_to;
     let (j, message_id) = nstring(sp(j)?.0, o)?;
+    env.message_id = message_id;
     let (j, ()) = close(j, o)?;
-    Ok((
-        j,
-        Envelope {
-            date,
-            subject,
-            from,
-            sender,
-            reply_to,
-            to,
-            cc,
-            bcc,
-            in_reply_to,
-            message_id,
-        },
-    ))
+    Ok((j, env))
 }
 
 /// `env-from = "(" 1*address ")" / nil` (and the other address lists).
-fn addresses<'a>(i: &'a [u8], o: &Opts) -> R<'a, List<Address<'a>>> {
+/// The list is written to `out`, which is empty.
+fn addresses<'a>(i: &'a [u8], o: &Opts, out: &mut List<Address<'a>>) -> R<'a, ()> {
     if i.first() != Some(&b'(') {
-        return super::core::nil(i).map(|(r, ())| (r, List::new()));
+        return super::core::nil(i);
     }
     // Most lists hold one address, which the list keeps without allocating.
     let (r, first) = address(&i[1..], o)?;
-    let mut out = List::one(first);
+    *out = List::one(first);
     if let Ok((r, ())) = close(r, o) {
-        return Ok((r, out));
+        return Ok((r, ()));
     }
     let mut j = match r.first() {
         Some(b' ') => &r[1..],
@@ -311,7 +305,7 @@ fn addresses<'a>(i: &'a [u8], o: &Opts) -> R<'a, List<Address<'a>>> {
         let (r, a) = address(j, o)?;
         out.push(a);
         if let Ok((r, ())) = close(r, o) {
-            return Ok((r, out));
+            return Ok((r, ()));
         }
         // Addresses follow each other without a separator; some servers
         // put a space between them.
