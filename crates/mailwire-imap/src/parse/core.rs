@@ -384,27 +384,51 @@ pub(crate) fn text(i: &[u8]) -> R<'_, Text<'_>> {
     Ok((&i[n..], Text::from_cow_unchecked(t)))
 }
 
+#[inline]
 fn digits_n(i: &[u8], n: usize) -> R<'_, u32> {
-    if i.len() < n || !i[..n].iter().all(u8::is_ascii_digit) {
+    let Some(d) = i.get(..n) else {
         return fail(i);
+    };
+    let mut v = 0u32;
+    for &c in d {
+        let c = c.wrapping_sub(b'0');
+        if c > 9 {
+            return fail(i);
+        }
+        v = v * 10 + u32::from(c);
     }
-    let v = i[..n]
-        .iter()
-        .fold(0u32, |acc, &d| acc * 10 + u32::from(d - b'0'));
     Ok((&i[n..], v))
 }
 
+/// `date-month`, ignoring case: one comparison per month name at most.
+#[inline]
 fn month(i: &[u8]) -> R<'_, u8> {
-    if i.len() < 3 {
+    let Some(&[a, b, c]) = i.get(..3) else {
         return fail(i);
-    }
-    match MONTHS
-        .iter()
-        .position(|m| m.as_bytes().eq_ignore_ascii_case(&i[..3]))
-    {
-        Some(p) => Ok((&i[3..], p as u8 + 1)),
-        None => fail(i),
-    }
+    };
+    // Setting bit 5 lowers ASCII letters; only the two cases of a letter
+    // map to the same lower-case letter.
+    let m = match [a | 0x20, b | 0x20, c | 0x20] {
+        [b'j', b'a', b'n'] => 1,
+        [b'f', b'e', b'b'] => 2,
+        [b'm', b'a', b'r'] => 3,
+        [b'a', b'p', b'r'] => 4,
+        [b'm', b'a', b'y'] => 5,
+        [b'j', b'u', b'n'] => 6,
+        [b'j', b'u', b'l'] => 7,
+        [b'a', b'u', b'g'] => 8,
+        [b's', b'e', b'p'] => 9,
+        [b'o', b'c', b't'] => 10,
+        [b'n', b'o', b'v'] => 11,
+        [b'd', b'e', b'c'] => 12,
+        _ => return fail(i),
+    };
+    debug_assert!(
+        MONTHS[m as usize - 1]
+            .as_bytes()
+            .eq_ignore_ascii_case(&[a, b, c])
+    );
+    Ok((&i[3..], m))
 }
 
 /// `date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time

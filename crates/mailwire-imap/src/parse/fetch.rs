@@ -45,55 +45,100 @@ fn name_len(i: &[u8]) -> usize {
         .unwrap_or(i.len())
 }
 
+/// Clears bit 5 of every byte: ASCII letters to upper case. Over the bytes
+/// of [`NAME_CHAR`] this folds only letters (digits, `.` and `-` map to
+/// control bytes that no name holds), so equal keys mean names equal
+/// ignoring ASCII case.
+const FOLD: u128 = !(0x2020_2020_2020_2020_2020_2020_2020_2020u128);
+
+/// A name of at most 16 bytes as one folded little-endian number, the
+/// bytes after it zero: the FETCH item names compare in one step each.
+const fn key(name: &[u8]) -> u128 {
+    let mut k = 0u128;
+    let mut n = 0;
+    while n < name.len() && n < 16 {
+        k |= (name[n] as u128) << (8 * n);
+        n += 1;
+    }
+    k & FOLD
+}
+
+/// [`key`] of the first `n` bytes of `i` (`n <= 16`); `None` for a longer
+/// name, which no item we know has.
+#[inline]
+fn name_key(i: &[u8], n: usize) -> Option<u128> {
+    if n > 16 {
+        return None;
+    }
+    let k = match i.get(..16) {
+        Some(w) => {
+            let mut b = [0u8; 16];
+            b.copy_from_slice(w);
+            let x = u128::from_le_bytes(b);
+            if n == 16 {
+                x
+            } else {
+                x & ((1u128 << (8 * n)) - 1)
+            }
+        }
+        None => key(&i[..n]),
+    };
+    Some(k & FOLD)
+}
+
+const UID: u128 = key(b"UID");
+const FLAGS: u128 = key(b"FLAGS");
+const INTERNALDATE: u128 = key(b"INTERNALDATE");
+const ENVELOPE: u128 = key(b"ENVELOPE");
+const MODSEQ: u128 = key(b"MODSEQ");
+const RFC822_SIZE: u128 = key(b"RFC822.SIZE");
+const RFC822: u128 = key(b"RFC822");
+const RFC822_HEADER: u128 = key(b"RFC822.HEADER");
+const RFC822_TEXT: u128 = key(b"RFC822.TEXT");
+const BODYSTRUCTURE: u128 = key(b"BODYSTRUCTURE");
+const BODY: u128 = key(b"BODY");
+const BINARY: u128 = key(b"BINARY");
+const BINARY_SIZE: u128 = key(b"BINARY.SIZE");
+
 /// One `msg-att-dynamic / msg-att-static`; unknown items become
 /// [`FetchItem::Unknown`].
 fn fetch_item<'a>(i: &'a [u8], o: &Opts) -> R<'a, FetchItem<'a>> {
     let n = name_len(i);
-    let (name, j) = i.split_at(n);
-    let is = |w: &str| name.eq_ignore_ascii_case(w.as_bytes());
-    let known: Option<R<'a, FetchItem<'a>>> = match name.first().map(u8::to_ascii_uppercase) {
-        Some(b'U') if is("UID") => Some(nz_number(sp(j)?.0).map(|(r, n)| (r, FetchItem::Uid(n)))),
-        Some(b'F') if is("FLAGS") => {
-            Some(flag_list(sp(j)?.0, o).map(|(r, f)| (r, FetchItem::Flags(f))))
-        }
-        Some(b'I') if is("INTERNALDATE") => {
+    let j = &i[n..];
+    let known: Option<R<'a, FetchItem<'a>>> = match name_key(i, n) {
+        None => None,
+        Some(UID) => Some(nz_number(sp(j)?.0).map(|(r, n)| (r, FetchItem::Uid(n)))),
+        Some(FLAGS) => Some(flag_list(sp(j)?.0, o).map(|(r, f)| (r, FetchItem::Flags(f)))),
+        Some(INTERNALDATE) => {
             Some(date_time(sp(j)?.0).map(|(r, d)| (r, FetchItem::InternalDate(d))))
         }
-        Some(b'E') if is("ENVELOPE") => {
-            Some(envelope(sp(j)?.0, o).map(|(r, e)| (r, FetchItem::Envelope(e))))
-        }
-        Some(b'M') if is("MODSEQ") => Some((|| {
+        Some(ENVELOPE) => Some(envelope(sp(j)?.0, o).map(|(r, e)| (r, FetchItem::Envelope(e)))),
+        Some(MODSEQ) => Some((|| {
             // "MODSEQ" SP "(" permsg-modsequence ")"
             let (k, ()) = byte(sp(j)?.0, b'(')?;
             let (k, n) = number64(k)?;
             let (k, ()) = close(k, o)?;
             Ok((k, FetchItem::ModSeq(n)))
         })()),
-        Some(b'R') if is("RFC822.SIZE") => {
-            Some(number64(sp(j)?.0).map(|(r, n)| (r, FetchItem::Rfc822Size(n))))
-        }
-        Some(b'R') if is("RFC822") => {
-            Some(nstring(sp(j)?.0, o).map(|(r, s)| (r, FetchItem::Rfc822(s))))
-        }
-        Some(b'R') if is("RFC822.HEADER") => {
+        Some(RFC822_SIZE) => Some(number64(sp(j)?.0).map(|(r, n)| (r, FetchItem::Rfc822Size(n)))),
+        Some(RFC822) => Some(nstring(sp(j)?.0, o).map(|(r, s)| (r, FetchItem::Rfc822(s)))),
+        Some(RFC822_HEADER) => {
             Some(nstring(sp(j)?.0, o).map(|(r, s)| (r, FetchItem::Rfc822Header(s))))
         }
-        Some(b'R') if is("RFC822.TEXT") => {
-            Some(nstring(sp(j)?.0, o).map(|(r, s)| (r, FetchItem::Rfc822Text(s))))
-        }
-        Some(b'B') if is("BODYSTRUCTURE") => {
+        Some(RFC822_TEXT) => Some(nstring(sp(j)?.0, o).map(|(r, s)| (r, FetchItem::Rfc822Text(s)))),
+        Some(BODYSTRUCTURE) => {
             Some(boxed_body(sp(j)?.0, o, 0).map(|(r, b)| (r, FetchItem::BodyStructure(b))))
         }
-        Some(b'B') if is("BODY") => Some(match j.first() {
+        Some(BODY) => Some(match j.first() {
             Some(b'[') => body_section(j, o),
             _ => boxed_body(sp(j)?.0, o, 0).map(|(r, b)| (r, FetchItem::Body(b))),
         }),
-        Some(b'B') if is("BINARY") => Some((|| {
+        Some(BINARY) => Some((|| {
             let (k, section) = section_binary(j)?;
             let (k, data) = nstring(sp(k)?.0, o)?;
             Ok((k, FetchItem::Binary { section, data }))
         })()),
-        Some(b'B') if is("BINARY.SIZE") => Some((|| {
+        Some(BINARY_SIZE) => Some((|| {
             let (k, section) = section_binary(j)?;
             let (k, size) = number(sp(k)?.0)?;
             Ok((k, FetchItem::BinarySize { section, size }))
@@ -333,4 +378,57 @@ fn address<'a>(i: &'a [u8], o: &Opts) -> R<'a, Address<'a>> {
             host,
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{NAME_CHAR, key, name_key};
+
+    /// The folded keys match exactly the names that are equal ignoring
+    /// ASCII case, for names read from a longer buffer and at its end.
+    #[test]
+    fn name_keys_compare_ignoring_case_only() {
+        let names: &[&[u8]] = &[
+            b"UID",
+            b"uid",
+            b"Uid",
+            b"UIDX",
+            b"UI",
+            b"FLAGS",
+            b"flags",
+            b"RFC822",
+            b"rfc822.size",
+            b"RFC822.SIZE",
+            b"RFC822-SIZE",
+            b"RFC822.TEXT",
+            b"BODY",
+            b"body",
+            b"BODYSTRUCTURE",
+            b"BODY.PEEK",
+            b"BINARY.SIZE",
+            b"binary.size",
+            b"X-GM-MSGID",
+            b"INTERNALDATE1",
+            b"ENVELOPE",
+            b"ENVELOPe",
+            b"MODSEQ",
+            b"M0DSEQ",
+            b"0123456789ABCDEF",
+        ];
+        for a in names {
+            assert!(a.iter().all(|&b| NAME_CHAR[usize::from(b)]));
+            for b in names {
+                let mut padded = b.to_vec();
+                padded.extend_from_slice(b" (1 2 3 4 5 6 7 8 9)\r\n");
+                let same = a.eq_ignore_ascii_case(b);
+                assert_eq!(
+                    name_key(&padded, b.len()) == Some(key(a)),
+                    same,
+                    "{a:?} {b:?}"
+                );
+                assert_eq!(name_key(b, b.len()) == Some(key(a)), same, "{a:?} {b:?}");
+            }
+        }
+        assert_eq!(name_key(b"ABCDEFGHIJKLMNOPQ", 17), None);
+    }
 }
