@@ -2,8 +2,7 @@
 
 use super::{Ctx, Res, fail};
 use crate::types::address::{
-    MAX_DOMAIN_LEN, MAX_LOCAL_PART_LEN, MAX_PATH_LEN, is_domain, is_host, literal_kind,
-    local_part_len,
+    MAX_LOCAL_PART_LEN, MAX_PATH_LEN, is_domain, is_host, literal_kind, local_part_len,
 };
 use crate::types::{AddressLiteral, Domain, ForwardPath, Host, Mailbox, ReversePath};
 
@@ -113,7 +112,7 @@ fn path<'a>(ctx: Ctx<'_>, i: &'a [u8]) -> Res<'a, Mailbox> {
 /// Local-part = Dot-string / Quoted-string   ; MAY be case-sensitive
 /// ```
 pub(crate) fn mailbox<'a>(ctx: Ctx<'_>, i: &'a [u8]) -> Res<'a, Mailbox> {
-    if let Some(end) = plain_mailbox_len(i) {
+    if let Some(end) = super::envelope::plain_mailbox_len(i) {
         return Ok((
             &i[end..],
             Mailbox {
@@ -149,109 +148,4 @@ pub(crate) fn mailbox<'a>(ctx: Ctx<'_>, i: &'a [u8]) -> Res<'a, Mailbox> {
         return fail("not a valid domain or address literal");
     }
     Ok((&i[host_end..], Mailbox { raw: ctx.str(raw) }))
-}
-
-/// ASCII `atext` (RFC 5322 §3.2.3).
-const ATOM: u8 = 1;
-/// ASCII `Let-dig` and `-` (RFC 5321 §4.1.2 `Ldh-str`).
-const LDH: u8 = 2;
-
-/// The classes of [`ATOM`] and [`LDH`] for each byte.
-static CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 128 {
-        let b = i as u8;
-        if b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'!' | b'#'
-                    | b'$'
-                    | b'%'
-                    | b'&'
-                    | b'\''
-                    | b'*'
-                    | b'+'
-                    | b'-'
-                    | b'/'
-                    | b'='
-                    | b'?'
-                    | b'^'
-                    | b'_'
-                    | b'`'
-                    | b'{'
-                    | b'|'
-                    | b'}'
-                    | b'~'
-            )
-        {
-            t[i] |= ATOM;
-        }
-        if b.is_ascii_alphanumeric() || b == b'-' {
-            t[i] |= LDH;
-        }
-        i += 1;
-    }
-    t
-};
-
-/// The length of the mailbox at the start of `s` if it is the common
-/// kind: an ASCII dot-string local part and an ASCII domain, followed by
-/// `>`, a space or the end. `None` for anything else: a quoted local
-/// part, an address literal, UTF-8, or an error. [`mailbox`] then takes
-/// its general path, which gives the same answer on everything this
-/// accepts (tested in `fast_path_tests`) and the error on the rest.
-///
-/// One pass: the loops that find where each atom and label ends check
-/// their characters, lengths (RFC 5321 §4.5.3.1) and hyphens.
-#[inline]
-fn plain_mailbox_len(s: &[u8]) -> Option<usize> {
-    // Dot-string = Atom *("." Atom)
-    let mut i = 0;
-    loop {
-        let start = i;
-        while let Some(&b) = s.get(i)
-            && CLASS[usize::from(b)] & ATOM != 0
-        {
-            i += 1;
-        }
-        if i == start {
-            return None;
-        }
-        match s.get(i) {
-            Some(b'.') => i += 1,
-            Some(b'@') => break,
-            _ => return None,
-        }
-    }
-    let at = i;
-    if at > MAX_LOCAL_PART_LEN {
-        return None;
-    }
-    // Domain = sub-domain *("." sub-domain); sub-domain = Let-dig [Ldh-str]
-    i += 1;
-    loop {
-        let start = i;
-        while let Some(&b) = s.get(i)
-            && CLASS[usize::from(b)] & LDH != 0
-        {
-            i += 1;
-        }
-        match (s.get(start), s.get(i.wrapping_sub(1))) {
-            (Some(&f), Some(&l)) if i > start && f != b'-' && l != b'-' && i - start <= 63 => {}
-            _ => return None,
-        }
-        if s.get(i) == Some(&b'.') {
-            i += 1;
-        } else {
-            break;
-        }
-    }
-    if !matches!(s.get(i), None | Some(b'>' | b' '))
-        || i - at - 1 > MAX_DOMAIN_LEN
-        || i > MAX_PATH_LEN - 2
-    {
-        return None;
-    }
-    Some(i)
 }

@@ -11,6 +11,7 @@ mod address;
 mod assembler;
 mod capability;
 mod command;
+mod envelope;
 mod params;
 mod reply;
 
@@ -105,6 +106,9 @@ impl Command {
             && policy.max_command_line >= 6
             && let Some(cmd) = command::bare_verb(line)
         {
+            return Ok(cmd);
+        }
+        if let Some(cmd) = envelope::mail_or_rcpt(line, policy) {
             return Ok(cmd);
         }
         check_line(
