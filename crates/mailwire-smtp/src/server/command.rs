@@ -51,6 +51,10 @@ impl Server {
             Ok(c) => c,
             Err(e) => return self.protocol_error(e.reply()),
         };
+        if self.refused && !matches!(command, Command::Quit) {
+            // RFC 5321 §3.1: after a 554 greeting, only QUIT is served.
+            return self.protocol_error(reply(503, (5, 5, 1), "No service here: send QUIT"));
+        }
         match command {
             Command::Ehlo(host) => self.on_hello(HelloKind::Ehlo, host),
             Command::Helo(host) => self.on_hello(HelloKind::Helo, host),

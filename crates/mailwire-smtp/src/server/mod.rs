@@ -101,6 +101,8 @@ pub struct Server {
     /// The application answered: the client's time starts at the next
     /// `handle_timeout`, which `poll_timeout` asks for at once.
     restart: bool,
+    /// The greeting was `554`: no service, only QUIT (RFC 5321 §3.1).
+    refused: bool,
 }
 
 /// What the connection knows; forgotten at TLS.
@@ -222,10 +224,43 @@ impl Server {
             seen: 0,
             last_now: None,
             restart: false,
+            refused: false,
         };
         let greeting = Reply::service_ready(&server.config.hostname, &server.config.greeting);
         server.write_reply(greeting);
         server
+    }
+
+    /// A connection the application refuses (a blocked address, too many
+    /// connections), greeted with `greeting` instead of `220`
+    /// (RFC 5321 §3.1):
+    ///
+    /// * `554`: the server stays to answer QUIT with `221` and every other
+    ///   command with `503 5.5.1` (RFC 5321 §3.1, §4.2.4), which counts
+    ///   against [`Limits::max_bad_commands`]; no event but
+    ///   [`ServerEvent::Quit`] is ever produced.
+    /// * `421`: the connection closes once the greeting is written
+    ///   (RFC 5321 §3.8).
+    ///
+    /// Any other code is an [`Error::Local`].
+    pub fn refuse(config: ServerConfig, greeting: Reply) -> Result<Server> {
+        let code = greeting.code.get();
+        if code != 554 && code != 421 {
+            return Err(Error::local(
+                "a refusing greeting must be 554 or 421 (RFC 5321 §3.1)",
+            ));
+        }
+        let mut server = Server::new(config);
+        server.out = Transmit::new();
+        server.refused = true;
+        server.write_reply(greeting);
+        Ok(server)
+    }
+
+    /// Whether the connection was refused with a `554` greeting
+    /// ([`refuse`](Self::refuse)).
+    pub fn is_refused(&self) -> bool {
+        self.refused
     }
 
     /// A server connection that is TLS from the start (implicit TLS,
