@@ -35,8 +35,6 @@ const XCHAR: u8 = 4;
 const ATOM: u8 = 8;
 /// `Let-dig` and `-` (RFC 5321 §4.1.2 `Ldh-str`).
 const LDH: u8 = 16;
-/// `DIGIT`.
-const DIGIT: u8 = 32;
 
 /// The class bits of every byte; no bit is set for a byte at or above
 /// 0x80, so a line this path accepts is ASCII (and so UTF-8).
@@ -79,9 +77,6 @@ static CLASS: [u8; 256] = {
             )
         {
             t[i] |= ATOM;
-        }
-        if b.is_ascii_digit() {
-            t[i] |= DIGIT;
         }
         i += 1;
     }
@@ -145,40 +140,64 @@ const SUCCESS: u64 = name(b"success");
 const FAILURE: u64 = name(b"failure");
 const DELAY: u64 = name(b"delay");
 
-/// A position in the line.
+/// A position in the line: the bytes not yet read.
 struct Scan<'a> {
-    s: &'a [u8],
-    pos: usize,
+    rest: &'a [u8],
+    /// The length of the whole line, to tell positions.
+    len: usize,
 }
 
 impl<'a> Scan<'a> {
+    /// The line from byte `pos` on.
+    #[inline]
+    fn new(line: &'a [u8], pos: usize) -> Option<Scan<'a>> {
+        Some(Scan {
+            rest: line.get(pos..)?,
+            len: line.len(),
+        })
+    }
+
+    /// The position in the line.
+    #[inline]
+    fn pos(&self) -> usize {
+        self.len - self.rest.len()
+    }
+
+    /// The next byte.
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.rest.first().copied()
+    }
+
     /// Moves past the bytes of `class`, and returns them.
     #[inline]
     fn run(&mut self, class: u8) -> &'a [u8] {
-        let start = self.pos;
-        while let Some(&b) = self.s.get(self.pos)
-            && is(b, class)
-        {
-            self.pos += 1;
-        }
-        self.s.get(start..self.pos).unwrap_or_default()
+        let n = self
+            .rest
+            .iter()
+            .position(|&b| !is(b, class))
+            .unwrap_or(self.rest.len());
+        let (run, rest) = self.rest.split_at_checked(n).unwrap_or((self.rest, &[]));
+        self.rest = rest;
+        run
     }
 
     /// Moves past `b` if it is next.
     #[inline]
     fn eat(&mut self, b: u8) -> Option<()> {
-        if self.s.get(self.pos) == Some(&b) {
-            self.pos += 1;
-            Some(())
-        } else {
-            None
+        match self.rest {
+            [c, rest @ ..] if *c == b => {
+                self.rest = rest;
+                Some(())
+            }
+            _ => None,
         }
     }
 
     /// Whether a parameter ends here (at a space or the end).
     #[inline]
     fn param_end(&self) -> bool {
-        matches!(self.s.get(self.pos), None | Some(b' '))
+        matches!(self.rest, [] | [b' ', ..])
     }
 
     /// Moves past the space(s) before the next parameter: `Some(false)`
@@ -187,23 +206,24 @@ impl<'a> Scan<'a> {
     /// spaces (trailing ones were cut off the line).
     #[inline]
     fn next_param(&mut self, extra_whitespace: bool) -> Option<bool> {
-        if self.pos >= self.s.len() {
+        if self.rest.is_empty() {
             return Some(false);
         }
         self.eat(b' ')?;
         if !extra_whitespace {
-            return (self.pos < self.s.len()).then_some(true);
+            return (!self.rest.is_empty()).then_some(true);
         }
         while self.eat(b' ').is_some() {}
-        Some(self.pos < self.s.len())
+        Some(!self.rest.is_empty())
     }
 
-    /// `"<" Mailbox ">"` with a plain mailbox: its range in the line.
+    /// `Mailbox ">"` with a plain mailbox (after the `<`): its range in
+    /// the line.
     #[inline]
     fn path(&mut self) -> Option<(usize, usize)> {
-        let start = self.pos;
-        let len = plain_mailbox_len(self.s.get(start..)?)?;
-        self.pos = start + len;
+        let start = self.pos();
+        let len = plain_mailbox_len(self.rest)?;
+        self.rest = self.rest.get(len..)?;
         self.eat(b'>')?;
         Some((start, start + len))
     }
@@ -220,6 +240,29 @@ impl<'a> Scan<'a> {
         self.eat(b'=')?;
         let v = self.run(VALUE);
         (!v.is_empty() && self.param_end()).then_some(v)
+    }
+
+    /// `"=" 1*20DIGIT` up to the end of the parameter, read as the digits
+    /// are scanned (RFC 1870 §6 `size-value`).
+    #[inline]
+    fn size(&mut self) -> Option<u64> {
+        self.eat(b'=')?;
+        let digits = self.rest;
+        let mut n = 0u64;
+        while let [d @ b'0'..=b'9', rest @ ..] = self.rest {
+            // Up to 19 digits cannot overflow; 20 are read again, checked.
+            n = n.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+            self.rest = rest;
+        }
+        let count = digits.len() - self.rest.len();
+        if count == 0 || !self.param_end() {
+            return None;
+        }
+        match count {
+            ..=19 => Some(n),
+            20 => super::command::parse_u64(digits.get(..20)?),
+            _ => None,
+        }
     }
 }
 
@@ -254,9 +297,9 @@ pub(crate) fn mail_or_rcpt(src: &Bytes, policy: &Policy) -> Option<Command> {
         (MAIL, FRO)
             if line.get(8).map(|b| b | 0x20) == Some(b'm') && line.get(9) == Some(&b':') =>
         {
-            mail(src, Scan { s: line, pos: 10 }, policy)
+            mail(src, Scan::new(line, 10)?, policy)
         }
-        (RCPT, TO) if head[7] == b':' => rcpt(src, Scan { s: line, pos: 8 }, policy),
+        (RCPT, TO) if head[7] == b':' => rcpt(src, Scan::new(line, 8)?, policy),
         _ => None,
     }
 }
@@ -284,14 +327,7 @@ fn mail(src: &Bytes, mut scan: Scan<'_>, policy: &Policy) -> Option<Command> {
     let mut p = MailParameters::default();
     while scan.next_param(policy.extra_whitespace)? {
         match scan.keyword()? {
-            SIZE if p.size.is_none() => {
-                scan.eat(b'=')?;
-                let digits = scan.run(DIGIT);
-                if digits.is_empty() || digits.len() > 20 || !scan.param_end() {
-                    return None;
-                }
-                p.size = Some(super::command::parse_u64(digits)?);
-            }
+            SIZE if p.size.is_none() => p.size = Some(scan.size()?),
             BODY if p.body.is_none() => {
                 let v = scan.value()?;
                 p.body = Some(match fold(v) {
@@ -330,7 +366,7 @@ fn rcpt(src: &Bytes, mut scan: Scan<'_>, policy: &Policy) -> Option<Command> {
                 // orcpt-value = addr-type ";" xtext, with no "+XX" here,
                 // so the value is its own decoding.
                 scan.eat(b'=')?;
-                let start = scan.pos;
+                let start = scan.pos();
                 let addr_type = scan.run(KEYWORD);
                 if !addr_type.first().is_some_and(u8::is_ascii_alphanumeric) {
                     return None;
@@ -340,7 +376,7 @@ fn rcpt(src: &Bytes, mut scan: Scan<'_>, policy: &Policy) -> Option<Command> {
                     return None;
                 }
                 p.orcpt = Some(OriginalRecipient::from_parsed(Str::trusted(
-                    src.slice(start..scan.pos),
+                    src.slice(start..scan.pos()),
                 )));
             }
             _ => return None,
@@ -379,35 +415,37 @@ fn notify(v: &[u8]) -> Option<Notify> {
 #[inline]
 pub(crate) fn plain_mailbox_len(s: &[u8]) -> Option<usize> {
     // Dot-string = Atom *("." Atom)
-    let mut scan = Scan { s, pos: 0 };
+    let mut scan = Scan {
+        rest: s,
+        len: s.len(),
+    };
     loop {
         if scan.run(ATOM).is_empty() {
             return None;
         }
-        match s.get(scan.pos) {
-            Some(b'.') => scan.pos += 1,
+        match scan.peek() {
+            Some(b'.') => scan.rest = scan.rest.get(1..)?,
             Some(b'@') => break,
             _ => return None,
         }
     }
-    let at = scan.pos;
+    let at = scan.pos();
     if at > MAX_LOCAL_PART_LEN {
         return None;
     }
-    scan.pos += 1;
+    scan.rest = scan.rest.get(1..)?;
     // Domain = sub-domain *("." sub-domain); sub-domain = Let-dig [Ldh-str]
     loop {
         match scan.run(LDH) {
             label @ ([f, .., l] | [f @ l]) if *f != b'-' && *l != b'-' && label.len() <= 63 => {}
             _ => return None,
         }
-        if s.get(scan.pos) != Some(&b'.') {
+        if scan.eat(b'.').is_none() {
             break;
         }
-        scan.pos += 1;
     }
-    let end = scan.pos;
-    if !matches!(s.get(end), None | Some(b'>' | b' '))
+    let end = scan.pos();
+    if !matches!(scan.peek(), None | Some(b'>' | b' '))
         || end - at - 1 > MAX_DOMAIN_LEN
         || end > MAX_PATH_LEN - 2
     {
