@@ -46,9 +46,11 @@ fn body_into<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut BodyStructure<'a>)
 /// `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`.
 #[inline(always)]
 fn multipart<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut BodyStructure<'a>) -> R<'a, ()> {
-    // Most multiparts have two or three parts; growing from 0 to 4 costs an
-    // allocation either way, so start there (BodyStructure is large).
-    let mut parts = Vec::with_capacity(3);
+    // Most multiparts have two parts (alternative text/html, a body and an
+    // attachment). Room for two is also an allocation the allocator serves
+    // from its small-size cache (glibc: up to 1032 bytes), which room for
+    // three is not (BodyStructure is large); more parts grow the Vec.
+    let mut parts = Vec::with_capacity(2);
     let mut j = i;
     loop {
         parts.push(placeholder());
