@@ -67,17 +67,26 @@ fn multipart<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut BodyStructure<'a>)
     let (j, subtype) = string(sp(j)?.0, o)?;
     // body-ext-mpart = body-fld-param [SP body-fld-dsp [SP body-fld-lang
     //   [SP body-fld-loc *(SP body-extension)]]]
-    let (j, extension) = if j.first() == Some(&b' ') && j.get(1) != Some(&b')') {
+    if j.first() == Some(&b' ') && j.get(1) != Some(&b')') {
         let (k, params) = params(&j[1..], o)?;
-        let (k, tail) = ext_tail(k, o, depth)?;
-        (k, Some(MultiPartExt { params, tail }))
-    } else {
-        (j, None)
-    };
+        *out = BodyStructure::Multi {
+            parts,
+            subtype,
+            extension: Some(MultiPartExt { params, tail: None }),
+        };
+        if let BodyStructure::Multi {
+            extension: Some(ext),
+            ..
+        } = out
+        {
+            return ext_tail(k, o, depth, &mut ext.tail);
+        }
+        return Ok((k, ()));
+    }
     *out = BodyStructure::Multi {
         parts,
         subtype,
-        extension,
+        extension: None,
     };
     Ok((j, ()))
 }
@@ -124,16 +133,25 @@ fn single<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut BodyStructure<'a>) ->
     };
     // body-ext-1part = body-fld-md5 [SP body-fld-dsp [SP body-fld-lang [SP
     //   body-fld-loc *(SP body-extension)]]]
-    let (j, extension) = if j.first() == Some(&b' ') && j.get(1) != Some(&b')') {
+    // The extension data is parsed straight into its place in `out`.
+    if j.first() == Some(&b' ') && j.get(1) != Some(&b')') {
         let (k, md5) = nstring(&j[1..], o)?;
-        let (k, tail) = ext_tail(k, o, depth)?;
-        (k, Some(SinglePartExt { md5, tail }))
-    } else {
-        (j, None)
-    };
+        *out = BodyStructure::Single {
+            body: Body { kind, fields },
+            extension: Some(SinglePartExt { md5, tail: None }),
+        };
+        if let BodyStructure::Single {
+            extension: Some(ext),
+            ..
+        } = out
+        {
+            return ext_tail(k, o, depth, &mut ext.tail);
+        }
+        return Ok((k, ()));
+    }
     *out = BodyStructure::Single {
         body: Body { kind, fields },
-        extension,
+        extension: None,
     };
     Ok((j, ()))
 }
@@ -191,11 +209,12 @@ fn params<'a>(i: &'a [u8], o: &Opts) -> R<'a, Params<'a>> {
     }
 }
 
-/// `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`.
-fn ext_tail<'a>(i: &'a [u8], o: &Opts, depth: u32) -> R<'a, Option<ExtTail<'a>>> {
+/// `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`,
+/// written to `out` (left `None` when absent).
+fn ext_tail<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut Option<ExtTail<'a>>) -> R<'a, ()> {
     let more = |j: &[u8]| j.first() == Some(&b' ') && j.get(1) != Some(&b')');
     if !more(i) {
-        return Ok((i, None));
+        return Ok((i, ()));
     }
     // body-fld-dsp = "(" string SP body-fld-param ")" / nil
     let j = &i[1..];
@@ -209,13 +228,11 @@ fn ext_tail<'a>(i: &'a [u8], o: &Opts, depth: u32) -> R<'a, Option<ExtTail<'a>>>
         (j, Some(Disposition { kind, params }))
     };
     if !more(j) {
-        return Ok((
-            j,
-            Some(ExtTail {
-                disposition,
-                language: None,
-            }),
-        ));
+        *out = Some(ExtTail {
+            disposition,
+            language: None,
+        });
+        return Ok((j, ()));
     }
     // body-fld-lang = nstring / "(" string *(SP string) ")"
     let j = &j[1..];
@@ -226,31 +243,41 @@ fn ext_tail<'a>(i: &'a [u8], o: &Opts, depth: u32) -> R<'a, Option<ExtTail<'a>>>
         let (j, s) = nstring(j, o)?;
         (j, Language::Single(s))
     };
-    let (j, location) = if more(j) {
-        let (mut j, location) = nstring(&j[1..], o)?;
-        let mut extensions = Vec::new();
-        while more(j) {
-            let (r, e) = extension(&j[1..], o, depth + 1)?;
-            extensions.push(e);
-            j = r;
-        }
-        (
-            j,
-            Some(LocationTail {
-                location,
-                extensions,
-            }),
-        )
-    } else {
-        (j, None)
-    };
-    Ok((
-        j,
-        Some(ExtTail {
+    if !more(j) {
+        *out = Some(ExtTail {
             disposition,
-            language: Some(LanguageTail { language, location }),
+            language: Some(LanguageTail {
+                language,
+                location: None,
+            }),
+        });
+        return Ok((j, ()));
+    }
+    let (mut j, location) = nstring(&j[1..], o)?;
+    let tail = out.insert(ExtTail {
+        disposition,
+        language: Some(LanguageTail {
+            language,
+            location: Some(LocationTail {
+                location,
+                extensions: Vec::new(),
+            }),
         }),
-    ))
+    });
+    if more(j) {
+        if let Some(LanguageTail {
+            location: Some(loc),
+            ..
+        }) = &mut tail.language
+        {
+            while more(j) {
+                let (r, e) = extension(&j[1..], o, depth + 1)?;
+                loc.extensions.push(e);
+                j = r;
+            }
+        }
+    }
+    Ok((j, ()))
 }
 
 /// `body-extension = nstring / number / number64 / "(" body-extension
