@@ -9,13 +9,18 @@ use crate::types::body::{
 };
 use std::borrow::Cow;
 
-use crate::types::core::{IString, Quoted};
+use crate::types::core::{IString, NString, Quoted};
+
+/// An empty string, for a slot before it is parsed into.
+fn empty_string<'a>() -> IString<'a> {
+    IString::Quoted(Quoted::unchecked(Cow::Borrowed(b"")))
+}
 
 /// A cheap value for a body structure's slot before it is parsed into.
 fn placeholder<'a>() -> BodyStructure<'a> {
     BodyStructure::Multi {
         parts: Vec::new(),
-        subtype: IString::Quoted(Quoted::unchecked(Cow::Borrowed(b""))),
+        subtype: empty_string(),
         extension: None,
     }
 }
@@ -97,83 +102,88 @@ fn multipart<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut BodyStructure<'a>)
 fn single<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut BodyStructure<'a>) -> R<'a, ()> {
     let (j, media_type) = string(i, o)?;
     let (j, subtype) = string(sp(j)?.0, o)?;
-    let (j, fields) = body_fields(sp(j)?.0, o)?;
     let t = media_type.as_bytes();
-    let (j, kind) = if t.eq_ignore_ascii_case(b"TEXT") {
-        // body-type-text = media-text SP body-fields SP body-fld-lines
-        let (j, lines) = number64(sp(j)?.0)?;
-        (j, BodyKind::Text { subtype, lines })
-    } else if t.eq_ignore_ascii_case(b"MESSAGE")
+    let text = t.eq_ignore_ascii_case(b"TEXT");
+    let message = !text
+        && t.eq_ignore_ascii_case(b"MESSAGE")
         && (subtype.as_bytes().eq_ignore_ascii_case(b"RFC822")
-            || subtype.as_bytes().eq_ignore_ascii_case(b"GLOBAL"))
-        && j.get(1) == Some(&b'(')
-    {
-        // body-type-msg = media-message SP body-fields SP envelope SP body SP
-        //   body-fld-lines
-        let (j, envelope) = envelope(sp(j)?.0, o)?;
-        let (j, inner) = boxed_body(sp(j)?.0, o, depth + 1)?;
-        let (j, lines) = number64(sp(j)?.0)?;
-        (
-            j,
-            BodyKind::Message {
+            || subtype.as_bytes().eq_ignore_ascii_case(b"GLOBAL"));
+    // The part is written to `out` first and its fields parsed into it, so
+    // they are not moved again on the way up.
+    let kind = if text {
+        BodyKind::Text { subtype, lines: 0 }
+    } else {
+        BodyKind::Basic {
+            media_type,
+            subtype,
+        }
+    };
+    *out = BodyStructure::Single {
+        body: Body {
+            kind,
+            fields: BodyFields {
+                params: Params::new(),
+                id: NString::NIL,
+                description: NString::NIL,
+                encoding: empty_string(),
+                octets: 0,
+            },
+        },
+        extension: None,
+    };
+    let BodyStructure::Single { body, extension } = out else {
+        return fail(j);
+    };
+    let (mut j, ()) = body_fields(sp(j)?.0, o, &mut body.fields)?;
+    match &mut body.kind {
+        BodyKind::Text { lines, .. } => {
+            // body-type-text = media-text SP body-fields SP body-fld-lines
+            let (k, n) = number64(sp(j)?.0)?;
+            *lines = n;
+            j = k;
+        }
+        BodyKind::Basic { subtype, .. } if message && j.get(1) == Some(&b'(') => {
+            // body-type-msg = media-message SP body-fields SP envelope SP body SP
+            //   body-fld-lines
+            let subtype = std::mem::replace(subtype, empty_string());
+            let (k, envelope) = envelope(sp(j)?.0, o)?;
+            let (k, inner) = boxed_body(sp(k)?.0, o, depth + 1)?;
+            let (k, lines) = number64(sp(k)?.0)?;
+            body.kind = BodyKind::Message {
                 subtype,
                 envelope,
                 body: inner,
                 lines,
-            },
-        )
-    } else {
-        (
-            j,
-            BodyKind::Basic {
-                media_type,
-                subtype,
-            },
-        )
-    };
+            };
+            j = k;
+        }
+        _ => {}
+    }
     // body-ext-1part = body-fld-md5 [SP body-fld-dsp [SP body-fld-lang [SP
     //   body-fld-loc *(SP body-extension)]]]
     // The extension data is parsed straight into its place in `out`.
     if j.first() == Some(&b' ') && j.get(1) != Some(&b')') {
         let (k, md5) = nstring(&j[1..], o)?;
-        *out = BodyStructure::Single {
-            body: Body { kind, fields },
-            extension: Some(SinglePartExt { md5, tail: None }),
-        };
-        if let BodyStructure::Single {
-            extension: Some(ext),
-            ..
-        } = out
-        {
-            return ext_tail(k, o, depth, &mut ext.tail);
-        }
-        return Ok((k, ()));
+        let ext = extension.insert(SinglePartExt { md5, tail: None });
+        return ext_tail(k, o, depth, &mut ext.tail);
     }
-    *out = BodyStructure::Single {
-        body: Body { kind, fields },
-        extension: None,
-    };
     Ok((j, ()))
 }
 
 /// `body-fields = body-fld-param SP body-fld-id SP body-fld-desc SP
-/// body-fld-enc SP body-fld-octets`.
-fn body_fields<'a>(i: &'a [u8], o: &Opts) -> R<'a, BodyFields<'a>> {
+/// body-fld-enc SP body-fld-octets`, written to `out`.
+fn body_fields<'a>(i: &'a [u8], o: &Opts, out: &mut BodyFields<'a>) -> R<'a, ()> {
     let (j, params) = params(i, o)?;
+    out.params = params;
     let (j, id) = nstring(sp(j)?.0, o)?;
+    out.id = id;
     let (j, description) = nstring(sp(j)?.0, o)?;
+    out.description = description;
     let (j, encoding) = string(sp(j)?.0, o)?;
+    out.encoding = encoding;
     let (j, octets) = number(sp(j)?.0)?;
-    Ok((
-        j,
-        BodyFields {
-            params,
-            id,
-            description,
-            encoding,
-            octets,
-        },
-    ))
+    out.octets = octets;
+    Ok((j, ()))
 }
 
 /// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`.

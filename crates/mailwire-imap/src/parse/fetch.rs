@@ -337,18 +337,15 @@ fn addresses<'a>(i: &'a [u8], o: &Opts, out: &mut List<Address<'a>>) -> R<'a, ()
         return super::core::nil(i);
     }
     // Most lists hold one address, which the list keeps without allocating.
-    let (r, first) = address(&i[1..], o)?;
-    *out = List::one(first);
-    if let Ok((r, ())) = close(r, o) {
-        return Ok((r, ()));
-    }
-    let mut j = match r.first() {
-        Some(b' ') => &r[1..],
-        _ => r,
-    };
+    // Each address is parsed straight into its slot in the list.
+    *out = List::one(Address::default());
+    let mut j = &i[1..];
+    let mut at = 0;
     loop {
-        let (r, a) = address(j, o)?;
-        out.push(a);
+        let Some(slot) = out.get_mut(at) else {
+            return fail(j);
+        };
+        let (r, ()) = address(j, o, slot)?;
         if let Ok((r, ())) = close(r, o) {
             return Ok((r, ()));
         }
@@ -358,26 +355,23 @@ fn addresses<'a>(i: &'a [u8], o: &Opts, out: &mut List<Address<'a>>) -> R<'a, ()
             Some(b' ') => &r[1..],
             _ => r,
         };
+        out.push(Address::default());
+        at += 1;
     }
 }
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`.
-fn address<'a>(i: &'a [u8], o: &Opts) -> R<'a, Address<'a>> {
+fn address<'a>(i: &'a [u8], o: &Opts, out: &mut Address<'a>) -> R<'a, ()> {
     let (j, ()) = byte(i, b'(')?;
     let (j, name) = nstring(j, o)?;
+    out.name = name;
     let (j, adl) = nstring(sp(j)?.0, o)?;
+    out.adl = adl;
     let (j, mailbox) = nstring(sp(j)?.0, o)?;
+    out.mailbox = mailbox;
     let (j, host) = nstring(sp(j)?.0, o)?;
-    let (j, ()) = close(j, o)?;
-    Ok((
-        j,
-        Address {
-            name,
-            adl,
-            mailbox,
-            host,
-        },
-    ))
+    out.host = host;
+    close(j, o)
 }
 
 #[cfg(test)]
