@@ -26,8 +26,8 @@ pub use parse::{ReplyAssembler, ReplyLine, parse_reply_line};
 pub use server::{Server, ServerConfig, ServerEvent};
 
 pub use types::{
-    AddressLiteral, Body, ByMode, Capability, Command, DeliverBy, Domain, EhloParam, EhloReply,
-    EnhancedCode, ForwardPath, Hold, Host, InvalidInput, Keyword, LiteralKind, MailAuth,
+    AddressLiteral, Body, ByMode, Capability, Command, DeliverBy, Domain, EhloOutcome, EhloParam,
+    EhloReply, EnhancedCode, ForwardPath, Hold, Host, InvalidInput, Keyword, LiteralKind, MailAuth,
     MailExtras, MailLimits, MailParameters, Mailbox, Notify, OriginalRecipient, ParamValue,
     Parameter, ParseError, ParseErrorKind, Policy, Priority, RcptParameters, Reply, ReplyCode, Ret,
     ReversePath, SaslMechanism, Text, XText,

@@ -14,7 +14,7 @@ pub mod reply;
 pub mod text;
 
 pub use address::{AddressLiteral, Domain, ForwardPath, Host, LiteralKind, Mailbox, ReversePath};
-pub use capability::{Capability, EhloReply, MailLimits};
+pub use capability::{Capability, EhloOutcome, EhloReply, MailLimits};
 pub use command::Command;
 pub use error::{ParseError, ParseErrorKind};
 pub use params::{
