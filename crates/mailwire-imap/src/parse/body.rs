@@ -73,20 +73,23 @@ fn multipart<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut BodyStructure<'a>)
     // body-ext-mpart = body-fld-param [SP body-fld-dsp [SP body-fld-lang
     //   [SP body-fld-loc *(SP body-extension)]]]
     if j.first() == Some(&b' ') && j.get(1) != Some(&b')') {
-        let (k, params) = params(&j[1..], o)?;
         *out = BodyStructure::Multi {
             parts,
             subtype,
-            extension: Some(MultiPartExt { params, tail: None }),
+            extension: Some(MultiPartExt {
+                params: Params::new(),
+                tail: None,
+            }),
         };
         if let BodyStructure::Multi {
             extension: Some(ext),
             ..
         } = out
         {
+            let (k, ()) = params(&j[1..], o, &mut ext.params)?;
             return ext_tail(k, o, depth, &mut ext.tail);
         }
-        return Ok((k, ()));
+        return fail(j);
     }
     *out = BodyStructure::Multi {
         parts,
@@ -173,8 +176,7 @@ fn single<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut BodyStructure<'a>) ->
 /// `body-fields = body-fld-param SP body-fld-id SP body-fld-desc SP
 /// body-fld-enc SP body-fld-octets`, written to `out`.
 fn body_fields<'a>(i: &'a [u8], o: &Opts, out: &mut BodyFields<'a>) -> R<'a, ()> {
-    let (j, params) = params(i, o)?;
-    out.params = params;
+    let (j, ()) = params(i, o, &mut out.params)?;
     let (j, id) = nstring(sp(j)?.0, o)?;
     out.id = id;
     let (j, description) = nstring(sp(j)?.0, o)?;
@@ -186,36 +188,35 @@ fn body_fields<'a>(i: &'a [u8], o: &Opts, out: &mut BodyFields<'a>) -> R<'a, ()>
     Ok((j, ()))
 }
 
-/// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`.
-fn params<'a>(i: &'a [u8], o: &Opts) -> R<'a, Params<'a>> {
+/// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`,
+/// each pair parsed straight into its slot of `out` (left empty for NIL).
+fn params<'a>(i: &'a [u8], o: &Opts, out: &mut Params<'a>) -> R<'a, ()> {
     if let Ok((j, ())) = nil(i) {
-        return Ok((j, Params::new()));
+        return Ok((j, ()));
     }
     let (mut j, ()) = byte(i, b'(')?;
     if o.quirks.empty_lists {
         if let Ok((r, ())) = close(j, o) {
-            return Ok((r, Params::new()));
+            return Ok((r, ()));
         }
     }
-    let pair = |j: &'a [u8]| -> R<'a, (IString<'a>, IString<'a>)> {
-        let (r, k) = string(j, o)?;
-        let (r, v) = string(sp(r)?.0, o)?;
-        Ok((r, (k, v)))
-    };
     // Most lists hold one pair, which the list keeps without allocating.
-    let (r, first) = pair(j)?;
-    let mut out = Params::one(first);
-    if let Ok((r, ())) = close(r, o) {
-        return Ok((r, out));
-    }
-    j = sp(r)?.0;
+    *out = Params::one((empty_string(), empty_string()));
+    let mut at = 0;
     loop {
-        let (r, kv) = pair(j)?;
-        out.push(kv);
+        let Some((k, v)) = out.get_mut(at) else {
+            return fail(j);
+        };
+        let (r, s) = string(j, o)?;
+        *k = s;
+        let (r, s) = string(sp(r)?.0, o)?;
+        *v = s;
         if let Ok((r, ())) = close(r, o) {
-            return Ok((r, out));
+            return Ok((r, ()));
         }
         j = sp(r)?.0;
+        out.push((empty_string(), empty_string()));
+        at += 1;
     }
 }
 
@@ -233,9 +234,13 @@ fn ext_tail<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut Option<ExtTail<'a>>
     } else {
         let (j, ()) = byte(j, b'(')?;
         let (j, kind) = string(j, o)?;
-        let (j, params) = params(sp(j)?.0, o)?;
+        let mut d = Disposition {
+            kind,
+            params: Params::new(),
+        };
+        let (j, ()) = params(sp(j)?.0, o, &mut d.params)?;
         let (j, ()) = close(j, o)?;
-        (j, Some(Disposition { kind, params }))
+        (j, Some(d))
     };
     if !more(j) {
         *out = Some(ExtTail {
