@@ -35,15 +35,39 @@ impl<'a> Flag<'a> {
     }
 
     /// The system flag named `name` (without the backslash, any case).
+    #[inline]
     pub(crate) fn system(name: &[u8]) -> Option<Flag<'static>> {
-        let is = |w: &[u8]| name.eq_ignore_ascii_case(w);
-        // Dispatch on the length first: one comparison per name at most.
-        Some(match name.len() {
-            4 if is(b"Seen") => Flag::Seen,
-            5 if is(b"Draft") => Flag::Draft,
-            7 if is(b"Flagged") => Flag::Flagged,
-            7 if is(b"Deleted") => Flag::Deleted,
-            8 if is(b"Answered") => Flag::Answered,
+        // The names are letters only, at most 8 of them: clearing bit 5 of
+        // each byte maps exactly the two cases of a letter to one value, so
+        // the name compares as one folded 64-bit number (with its length).
+        const fn key(s: &[u8]) -> u64 {
+            let mut k = 0u64;
+            let mut n = 0;
+            while n < s.len() {
+                k |= (s[n] as u64) << (8 * n);
+                n += 1;
+            }
+            k & !0x2020_2020_2020_2020
+        }
+        if name.len() > 8 {
+            return None;
+        }
+        let mut k = 0u64;
+        for (n, &b) in name.iter().enumerate() {
+            k |= u64::from(b) << (8 * n);
+        }
+        let k = k & !0x2020_2020_2020_2020;
+        const SEEN: u64 = key(b"Seen");
+        const DRAFT: u64 = key(b"Draft");
+        const FLAGGED: u64 = key(b"Flagged");
+        const DELETED: u64 = key(b"Deleted");
+        const ANSWERED: u64 = key(b"Answered");
+        Some(match (name.len(), k) {
+            (4, SEEN) => Flag::Seen,
+            (5, DRAFT) => Flag::Draft,
+            (7, FLAGGED) => Flag::Flagged,
+            (7, DELETED) => Flag::Deleted,
+            (8, ANSWERED) => Flag::Answered,
             _ => return None,
         })
     }
@@ -96,6 +120,35 @@ impl FlagPerm<'_> {
         match self {
             FlagPerm::Flag(f) => FlagPerm::Flag(f.into_owned()),
             FlagPerm::Any => FlagPerm::Any,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Flag;
+
+    /// The folded comparison finds exactly the names equal ignoring ASCII
+    /// case, not names that differ in bit 5 of a non-letter byte or in length.
+    #[test]
+    fn system_flags_ignore_case_only() {
+        let names = [
+            ("Seen", Some(Flag::Seen)),
+            ("sEEN", Some(Flag::Seen)),
+            ("Seen ", None),
+            ("See", None),
+            ("Se\u{5}n", None),
+            ("DRAFT", Some(Flag::Draft)),
+            ("flagged", Some(Flag::Flagged)),
+            ("Deleted", Some(Flag::Deleted)),
+            ("ANSWERED", Some(Flag::Answered)),
+            ("Answered1", None),
+            ("Answere\u{4}", None),
+            ("Recent", None),
+            ("", None),
+        ];
+        for (name, want) in names {
+            assert_eq!(Flag::system(name.as_bytes()), want, "{name:?}");
         }
     }
 }
