@@ -1,7 +1,7 @@
 //! Body structures (RFC 9051 §9 `body`).
 
 use super::Opts;
-use super::core::{R, byte, close, fail, nil, nstring, number, number64, sp, string};
+use super::core::{R, byte, close, fail, fill, nil, nstring, number, number64, sp, string};
 use super::fetch::envelope;
 use crate::types::body::{
     Body, BodyExtension, BodyFields, BodyKind, BodyStructure, Disposition, ExtTail, Language,
@@ -73,14 +73,17 @@ fn multipart<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut BodyStructure<'a>)
     // body-ext-mpart = body-fld-param [SP body-fld-dsp [SP body-fld-lang
     //   [SP body-fld-loc *(SP body-extension)]]]
     if j.first() == Some(&b' ') && j.get(1) != Some(&b')') {
-        *out = BodyStructure::Multi {
-            parts,
-            subtype,
-            extension: Some(MultiPartExt {
-                params: Params::new(),
-                tail: None,
-            }),
-        };
+        fill(
+            out,
+            BodyStructure::Multi {
+                parts,
+                subtype,
+                extension: Some(MultiPartExt {
+                    params: Params::new(),
+                    tail: None,
+                }),
+            },
+        );
         if let BodyStructure::Multi {
             extension: Some(ext),
             ..
@@ -91,11 +94,14 @@ fn multipart<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut BodyStructure<'a>)
         }
         return fail(j);
     }
-    *out = BodyStructure::Multi {
-        parts,
-        subtype,
-        extension: None,
-    };
+    fill(
+        out,
+        BodyStructure::Multi {
+            parts,
+            subtype,
+            extension: None,
+        },
+    );
     Ok((j, ()))
 }
 
@@ -121,19 +127,22 @@ fn single<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut BodyStructure<'a>) ->
             subtype,
         }
     };
-    *out = BodyStructure::Single {
-        body: Body {
-            kind,
-            fields: BodyFields {
-                params: Params::new(),
-                id: NString::NIL,
-                description: NString::NIL,
-                encoding: empty_string(),
-                octets: 0,
+    fill(
+        out,
+        BodyStructure::Single {
+            body: Body {
+                kind,
+                fields: BodyFields {
+                    params: Params::new(),
+                    id: NString::NIL,
+                    description: NString::NIL,
+                    encoding: empty_string(),
+                    octets: 0,
+                },
             },
+            extension: None,
         },
-        extension: None,
-    };
+    );
     let BodyStructure::Single { body, extension } = out else {
         return fail(j);
     };
@@ -178,11 +187,11 @@ fn single<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut BodyStructure<'a>) ->
 fn body_fields<'a>(i: &'a [u8], o: &Opts, out: &mut BodyFields<'a>) -> R<'a, ()> {
     let (j, ()) = params(i, o, &mut out.params)?;
     let (j, id) = nstring(sp(j)?.0, o)?;
-    out.id = id;
+    fill(&mut out.id, id);
     let (j, description) = nstring(sp(j)?.0, o)?;
-    out.description = description;
+    fill(&mut out.description, description);
     let (j, encoding) = string(sp(j)?.0, o)?;
-    out.encoding = encoding;
+    fill(&mut out.encoding, encoding);
     let (j, octets) = number(sp(j)?.0)?;
     out.octets = octets;
     Ok((j, ()))
@@ -201,16 +210,16 @@ fn params<'a>(i: &'a [u8], o: &Opts, out: &mut Params<'a>) -> R<'a, ()> {
         }
     }
     // Most lists hold one pair, which the list keeps without allocating.
-    *out = Params::one((empty_string(), empty_string()));
+    fill(out, Params::one((empty_string(), empty_string())));
     let mut at = 0;
     loop {
         let Some((k, v)) = out.get_mut(at) else {
             return fail(j);
         };
         let (r, s) = string(j, o)?;
-        *k = s;
+        fill(k, s);
         let (r, s) = string(sp(r)?.0, o)?;
-        *v = s;
+        fill(v, s);
         if let Ok((r, ())) = close(r, o) {
             return Ok((r, ()));
         }
@@ -243,10 +252,13 @@ fn ext_tail<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut Option<ExtTail<'a>>
         (j, Some(d))
     };
     if !more(j) {
-        *out = Some(ExtTail {
-            disposition,
-            language: None,
-        });
+        fill(
+            out,
+            Some(ExtTail {
+                disposition,
+                language: None,
+            }),
+        );
         return Ok((j, ()));
     }
     // body-fld-lang = nstring / "(" string *(SP string) ")"
@@ -259,13 +271,16 @@ fn ext_tail<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut Option<ExtTail<'a>>
         (j, Language::Single(s))
     };
     if !more(j) {
-        *out = Some(ExtTail {
-            disposition,
-            language: Some(LanguageTail {
-                language,
-                location: None,
+        fill(
+            out,
+            Some(ExtTail {
+                disposition,
+                language: Some(LanguageTail {
+                    language,
+                    location: None,
+                }),
             }),
-        });
+        );
         return Ok((j, ()));
     }
     let (mut j, location) = nstring(&j[1..], o)?;

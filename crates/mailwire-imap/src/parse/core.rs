@@ -29,6 +29,17 @@ pub(crate) fn err(i: &[u8]) -> nom::Err<NomError<&[u8]>> {
     nom::Err::Error(NomError::new(i, ErrorKind::Verify))
 }
 
+/// Writes `v` into `slot`, which holds a placeholder that owns no memory
+/// (NIL, a borrowed empty string, an empty list, `None`, a body structure
+/// made of those). The placeholder's drop glue is skipped: the compiler
+/// cannot see that it has nothing to free, and the values parsed in place
+/// (envelopes, body structures) write many such slots. Used only on slots
+/// the caller has just filled with a placeholder; anything else would leak.
+#[inline(always)]
+pub(crate) fn fill<T>(slot: &mut T, v: T) {
+    std::mem::forget(std::mem::replace(slot, v));
+}
+
 /// One byte `b`.
 #[inline]
 pub(crate) fn byte(i: &[u8], b: u8) -> R<'_, ()> {

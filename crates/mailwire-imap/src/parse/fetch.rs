@@ -3,8 +3,8 @@
 use super::Opts;
 use super::body::boxed_body;
 use super::core::{
-    R, astring, byte, close, date_time, fail, flag_fetch, kw, nstring, number, number64, nz_number,
-    paren_list, sp, string,
+    R, astring, byte, close, date_time, fail, fill, flag_fetch, kw, nstring, number, number64,
+    nz_number, paren_list, sp, string,
 };
 use crate::types::chars::is_astring_char;
 use crate::types::core::Raw;
@@ -313,9 +313,9 @@ pub(crate) fn envelope<'a>(i: &'a [u8], o: &Opts) -> R<'a, Box<Envelope<'a>>> {
     let mut env: Box<Envelope<'a>> = Box::default();
     let (j, ()) = byte(i, b'(')?;
     let (j, date) = nstring(j, o)?;
-    env.date = date;
+    fill(&mut env.date, date);
     let (j, subject) = nstring(sp(j)?.0, o)?;
-    env.subject = subject;
+    fill(&mut env.subject, subject);
     let j = addresses(sp(j)?.0, o, &mut env.from)?.0;
     let j = addresses(sp(j)?.0, o, &mut env.sender)?.0;
     let j = addresses(sp(j)?.0, o, &mut env.reply_to)?.0;
@@ -323,9 +323,9 @@ pub(crate) fn envelope<'a>(i: &'a [u8], o: &Opts) -> R<'a, Box<Envelope<'a>>> {
     let j = addresses(sp(j)?.0, o, &mut env.cc)?.0;
     let j = addresses(sp(j)?.0, o, &mut env.bcc)?.0;
     let (j, in_reply_to) = nstring(sp(j)?.0, o)?;
-    env.in_reply_to = in_reply_to;
+    fill(&mut env.in_reply_to, in_reply_to);
     let (j, message_id) = nstring(sp(j)?.0, o)?;
-    env.message_id = message_id;
+    fill(&mut env.message_id, message_id);
     let (j, ()) = close(j, o)?;
     Ok((j, env))
 }
@@ -338,7 +338,7 @@ fn addresses<'a>(i: &'a [u8], o: &Opts, out: &mut List<Address<'a>>) -> R<'a, ()
     }
     // Most lists hold one address, which the list keeps without allocating.
     // Each address is parsed straight into its slot in the list.
-    *out = List::one(Address::default());
+    fill(out, List::one(Address::default()));
     let mut j = &i[1..];
     let mut at = 0;
     loop {
@@ -364,13 +364,13 @@ fn addresses<'a>(i: &'a [u8], o: &Opts, out: &mut List<Address<'a>>) -> R<'a, ()
 fn address<'a>(i: &'a [u8], o: &Opts, out: &mut Address<'a>) -> R<'a, ()> {
     let (j, ()) = byte(i, b'(')?;
     let (j, name) = nstring(j, o)?;
-    out.name = name;
+    fill(&mut out.name, name);
     let (j, adl) = nstring(sp(j)?.0, o)?;
-    out.adl = adl;
+    fill(&mut out.adl, adl);
     let (j, mailbox) = nstring(sp(j)?.0, o)?;
-    out.mailbox = mailbox;
+    fill(&mut out.mailbox, mailbox);
     let (j, host) = nstring(sp(j)?.0, o)?;
-    out.host = host;
+    fill(&mut out.host, host);
     close(j, o)
 }
 
