@@ -176,8 +176,11 @@ fn single<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut BodyStructure<'a>) ->
     // The extension data is parsed straight into its place in `out`.
     if j.first() == Some(&b' ') && j.get(1) != Some(&b')') {
         let (k, md5) = nstring(&j[1..], o)?;
-        let ext = extension.insert(SinglePartExt { md5, tail: None });
-        return ext_tail(k, o, depth, &mut ext.tail);
+        fill(extension, Some(SinglePartExt { md5, tail: None }));
+        if let Some(ext) = extension {
+            return ext_tail(k, o, depth, &mut ext.tail);
+        }
+        return Ok((k, ()));
     }
     Ok((j, ()))
 }
@@ -284,21 +287,28 @@ fn ext_tail<'a>(i: &'a [u8], o: &Opts, depth: u32, out: &mut Option<ExtTail<'a>>
         return Ok((j, ()));
     }
     let (mut j, location) = nstring(&j[1..], o)?;
-    let tail = out.insert(ExtTail {
-        disposition,
-        language: Some(LanguageTail {
-            language,
-            location: Some(LocationTail {
-                location,
-                extensions: Vec::new(),
+    fill(
+        out,
+        Some(ExtTail {
+            disposition,
+            language: Some(LanguageTail {
+                language,
+                location: Some(LocationTail {
+                    location,
+                    extensions: Vec::new(),
+                }),
             }),
         }),
-    });
+    );
     if more(j) {
-        if let Some(LanguageTail {
-            location: Some(loc),
+        if let Some(ExtTail {
+            language:
+                Some(LanguageTail {
+                    location: Some(loc),
+                    ..
+                }),
             ..
-        }) = &mut tail.language
+        }) = out
         {
             while more(j) {
                 let (r, e) = extension(&j[1..], o, depth + 1)?;
