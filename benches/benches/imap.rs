@@ -26,7 +26,7 @@
 //!
 //! | group                              | imap-codec     | imap-proto   |
 //! |------------------------------------|----------------|--------------|
-//! | parse FETCH envelope+bodystructure | 3.1-4.6x / 3.7x| 3.5-4.9x / 2.95x |
+//! | parse FETCH envelope+bodystructure | 4.55x / 4.36x  | 3.1x / 3.45x |
 //! | parse FETCH 50 kB literals         | 58x / 124x     | 1.7x / 3.3x  |
 //! | parse UID FETCH short set          | 1.9x / 1.9x    |              |
 //! | parse UID FETCH 100 ranges         | 2.8x / 2.4x    |              |
@@ -39,12 +39,15 @@
 //! | encode FETCH envelope+bodystructure| 2.6x / 2.3x    |              |
 //!
 //! The two FETCH parsing rows were measured again after the parser's
-//! allocation and dispatch work (inline one-element lists, in-place
-//! envelopes and body structures): instructions per 1000 envelope
-//! responses are 17.9M for mailwire (was 21.8M), 52.8M imap-proto, 66.7M
-//! imap-codec; allocations per response 7 (was 17), imap-proto 17,
-//! imap-codec 34. The criterion times are two runs on a busy box (ranges
-//! above); the literal row's criterion time was one noisy run (its
+//! allocation and in-place work (inline one-element lists; envelopes,
+//! addresses, body parts, their fields and extension data parsed straight
+//! into their slots without dropping the placeholders; room for two
+//! multipart parts): instructions per 1000 envelope responses are 15.30M
+//! for mailwire (was 21.8M, then 17.9M), 52.76M imap-proto, 66.71M
+//! imap-codec; allocations per response 7, imap-proto 17, imap-codec 34.
+//! The envelope row's criterion time is one run on a busy box (3.37 ms,
+//! 10.37 ms, 15.35 ms; an earlier run of a slightly slower build gave
+//! 3.4x / 4.9x). The literal row's criterion time was one noisy run (its
 //! instruction count did not regress: 0.21M vs 0.69M and 25.7M).
 
 use bytes::BytesMut;
