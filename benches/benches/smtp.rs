@@ -1,15 +1,24 @@
 //! SMTP command and reply parsing and encoding, side by side with
 //! smtp-proto on identical input.
 //!
-//! Each input is one CRLF-terminated line (or a whole EHLO reply). The
-//! mailwire side includes framing (finding the LF, cutting the line off as
-//! `Bytes`, as `LineFramer` does) so that both sides do the same work:
-//! smtp-proto scans to the LF itself.
+//! Each input is one CRLF-terminated line (or a whole EHLO reply), and
+//! every side gets the bytes with their CRLF and must find the end of the
+//! line itself, as smtp-proto's `Request::parse(&mut bytes.iter())` does
+//! (it scans to the LF while parsing, and builds owned `String`s).
+//!
+//! In `smtp_command/*`:
+//! * `mailwire`: `Command::parse_from` on the buffer (`LineEnding::Strict`):
+//!   one pass that finds the CRLF while it parses, values sliced from the
+//!   buffer; returns the command and the bytes consumed.
+//! * `mailwire_framed`: framing as `LineFramer` does it (memchr for the LF,
+//!   the line cut off as `Bytes`), then `Command::parse_bytes` on the line.
+//! * `smtp_proto`: `smtp_proto::Request::parse`.
 
 use std::hint::black_box;
 
 use bytes::{Bytes, BytesMut};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use mailwire_core::LineEnding;
 use mailwire_smtp::types::capability::EhloOutcome;
 use mailwire_smtp::{Command, EhloReply, Encode, Policy, Reply, ReplyAssembler};
 
@@ -36,6 +45,13 @@ const EHLO_REPLY: &[u8] = b"250-mx.example.com Hello client.example.net\r\n\
 250-CHUNKING\r\n\
 250-DSN\r\n\
 250 SMTPUTF8\r\n";
+
+/// Parses the first line of `wire` in one pass with `parse_from`.
+fn mailwire_parse_from(wire: &Bytes, policy: &Policy) -> (Command, usize) {
+    Command::parse_from(wire, policy, LineEnding::Strict)
+        .expect("parses")
+        .expect("a whole line")
+}
 
 /// Frames one line off `wire` as the line framer would, and parses it.
 fn mailwire_command(wire: &Bytes, policy: &Policy) -> Command {
@@ -88,12 +104,17 @@ fn parse_commands(c: &mut Criterion) {
     for (name, line) in COMMANDS {
         let wire = Bytes::from_static(line);
         // Both sides must accept the input.
-        mailwire_command(&wire, &policy);
+        let (cmd, consumed) = mailwire_parse_from(&wire, &policy);
+        assert_eq!(consumed, line.len());
+        assert_eq!(cmd, mailwire_command(&wire, &policy));
         smtp_proto::Request::parse(&mut line.iter()).expect("smtp-proto parses");
 
         let mut group = c.benchmark_group(format!("smtp_command/{name}"));
         group.throughput(Throughput::Bytes(line.len() as u64));
         group.bench_function("mailwire", |b| {
+            b.iter(|| mailwire_parse_from(black_box(&wire), &policy))
+        });
+        group.bench_function("mailwire_framed", |b| {
             b.iter(|| mailwire_command(black_box(&wire), &policy))
         });
         group.bench_function("smtp_proto", |b| {

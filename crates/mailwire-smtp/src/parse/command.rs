@@ -42,7 +42,7 @@ const QUIT: u32 = verb(b"quit");
 const AUTH: u32 = verb(b"auth");
 
 /// The commands that are a bare four-letter verb (`DATA`, `RSET`,
-/// `QUIT`), the most frequent lines of a session, recognised without the
+/// `QUIT`, `NOOP`, `HELP`), the most frequent lines of a session, recognised without the
 /// general path; `None` for anything else, which the general path parses
 /// to the same result.
 #[inline]
@@ -51,6 +51,8 @@ pub(crate) fn bare_verb(line: &[u8]) -> Option<Command> {
         DATA => Some(Command::Data),
         RSET => Some(Command::Rset),
         QUIT => Some(Command::Quit),
+        NOOP => Some(Command::Noop(None)),
+        HELP => Some(Command::Help(None)),
         _ => None,
     }
 }

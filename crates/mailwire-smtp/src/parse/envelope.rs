@@ -194,27 +194,36 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// Whether a parameter ends here (at a space or the end).
+    /// Whether the line ends here: at the end of the text, or at the CR
+    /// or LF of its line ending (no byte class holds CR or LF, so every
+    /// run stops there).
+    #[inline]
+    fn at_end(&self) -> bool {
+        matches!(self.rest, [] | [b'\r' | b'\n', ..])
+    }
+
+    /// Whether a parameter ends here (at a space or the end of the line).
     #[inline]
     fn param_end(&self) -> bool {
-        matches!(self.rest, [] | [b' ', ..])
+        matches!(self.rest, [] | [b' ' | b'\r' | b'\n', ..])
     }
 
     /// Moves past the space(s) before the next parameter: `Some(false)`
     /// at the end of the line, `Some(true)` before a parameter. Strict:
     /// one space, then a parameter; with `extra_whitespace`, runs of
-    /// spaces (trailing ones were cut off the line).
+    /// spaces, trailing ones too (a trailing tab leaves the line to the
+    /// general parser).
     #[inline]
     fn next_param(&mut self, extra_whitespace: bool) -> Option<bool> {
-        if self.rest.is_empty() {
+        if self.at_end() {
             return Some(false);
         }
         self.eat(b' ')?;
         if !extra_whitespace {
-            return (!self.rest.is_empty()).then_some(true);
+            return (!self.at_end()).then_some(true);
         }
         while self.eat(b' ').is_some() {}
-        Some(!self.rest.is_empty())
+        Some(!self.at_end())
     }
 
     /// `Mailbox ">"` with a plain mailbox (after the `<`): its range in
@@ -266,19 +275,15 @@ impl<'a> Scan<'a> {
     }
 }
 
-/// Parses a MAIL or RCPT line of the common form; `None` for any other
-/// line, which the general parser then takes.
+/// Parses a MAIL or RCPT line of the common form at the start of
+/// `text`, which is a prefix of `src` (the values are sliced from `src`):
+/// the command and the length of the line's content, where `text` ends or
+/// a CR or LF follows. The caller checks what follows (the end of a framed
+/// line, or its CRLF) and the length limit. `None` for any other line,
+/// which the general parser then takes.
 #[inline]
-pub(crate) fn mail_or_rcpt(src: &Bytes, policy: &Policy) -> Option<Command> {
-    let mut line: &[u8] = src;
-    if line.len() + 2 > policy.max_command_line {
-        return None;
-    }
-    if policy.extra_whitespace {
-        while let [rest @ .., b' ' | b'\t'] = line {
-            line = rest;
-        }
-    }
+pub(crate) fn mail_or_rcpt(src: &Bytes, text: &[u8], policy: &Policy) -> Option<(Command, usize)> {
+    let line = text;
     // "MAIL FROM:" or "RCPT TO:", in any case: two folded words. The
     // spaces are compared exactly (a NUL would fold onto one), and so
     // are the colons.
@@ -314,7 +319,7 @@ fn open_path(scan: &mut Scan<'_>, policy: &Policy) -> Option<()> {
 }
 
 /// `[SP Mail-parameters]` of the common kind after `MAIL FROM:`.
-fn mail(src: &Bytes, mut scan: Scan<'_>, policy: &Policy) -> Option<Command> {
+fn mail(src: &Bytes, mut scan: Scan<'_>, policy: &Policy) -> Option<(Command, usize)> {
     open_path(&mut scan, policy)?;
     let from = if scan.eat(b'>').is_some() {
         ReversePath::Null
@@ -348,11 +353,11 @@ fn mail(src: &Bytes, mut scan: Scan<'_>, policy: &Policy) -> Option<Command> {
             _ => return None,
         }
     }
-    Some(Command::Mail { from, params: p })
+    Some((Command::Mail { from, params: p }, scan.pos()))
 }
 
 /// `[SP Rcpt-parameters]` of the common kind after `RCPT TO:`.
-fn rcpt(src: &Bytes, mut scan: Scan<'_>, policy: &Policy) -> Option<Command> {
+fn rcpt(src: &Bytes, mut scan: Scan<'_>, policy: &Policy) -> Option<(Command, usize)> {
     open_path(&mut scan, policy)?;
     let (start, end) = scan.path()?;
     let to = ForwardPath::Mailbox(Mailbox {
@@ -382,7 +387,7 @@ fn rcpt(src: &Bytes, mut scan: Scan<'_>, policy: &Policy) -> Option<Command> {
             _ => return None,
         }
     }
-    Some(Command::Rcpt { to, params: p })
+    Some((Command::Rcpt { to, params: p }, scan.pos()))
 }
 
 /// `"NEVER" / 1#("SUCCESS" / "FAILURE" / "DELAY")` (RFC 3461 §4.1).

@@ -19,6 +19,7 @@ pub use assembler::ReplyAssembler;
 pub use reply::{ReplyLine, parse_reply_line};
 
 use bytes::Bytes;
+use mailwire_core::LineEnding;
 
 use crate::types::text::Str;
 use crate::types::{Command, ParseError, ParseErrorKind, Policy};
@@ -108,7 +109,10 @@ impl Command {
         {
             return Ok(cmd);
         }
-        if let Some(cmd) = envelope::mail_or_rcpt(line, policy) {
+        if let Some((cmd, len)) = envelope::mail_or_rcpt(line, line, policy)
+            && len == line.len()
+            && len + 2 <= policy.max_command_line
+        {
             return Ok(cmd);
         }
         check_line(
@@ -118,7 +122,104 @@ impl Command {
         )?;
         command::command(Ctx { src: line, policy })
     }
+
+    /// Frames and parses the first command line at the front of `buf` in
+    /// one pass, the way [`LineFramer`](mailwire_core::LineFramer) (with
+    /// `max_len` = `policy.max_command_line` and `ending`) followed by
+    /// [`Command::parse_bytes`] would: the fastest entry point for code
+    /// that owns its input buffer.
+    ///
+    /// * `Ok(Some((command, consumed)))`: the first line parsed; `consumed`
+    ///   is its length with its line ending, to drop from the front of
+    ///   `buf`. The values of the command are slices of `buf`.
+    /// * `Ok(None)`: no complete line yet and fewer than
+    ///   `policy.max_command_line` bytes; call again with more input.
+    /// * `Err(e)`: the first line is bad. The bad line is everything up to
+    ///   and including the next LF, which may not have arrived yet (a line
+    ///   too long): skip it, as `LineFramer` does, and answer
+    ///   [`ParseError::reply`]. The errors are those of `parse_bytes`, and
+    ///   for framing: [`ParseErrorKind::LineTooLong`] when no LF is within
+    ///   the first `max_command_line` bytes, and
+    ///   [`ParseErrorKind::UnrecognizedCommand`] for a bare LF under
+    ///   [`LineEnding::Strict`] or a CR not followed by LF (RFC 5321
+    ///   §2.3.8: only CRLF ends a line), with `LineFramer`'s reasons.
+    ///
+    /// The work is bounded: no byte past the first `max_command_line` is
+    /// read. A bare verb (`DATA`, `RSET`, `QUIT`, `NOOP`, `HELP`) followed
+    /// by CRLF is recognised from its first six bytes; a common
+    /// `MAIL FROM`/`RCPT TO` line is validated in the same pass that finds
+    /// its CRLF; any other line is framed with `memchr` and parsed by
+    /// `parse_bytes`.
+    #[inline]
+    pub fn parse_from(
+        buf: &Bytes,
+        policy: &Policy,
+        ending: LineEnding,
+    ) -> Result<Option<(Command, usize)>, ParseError> {
+        if let Some(&[a, b, c, d, b'\r', b'\n']) = buf.get(..6)
+            && policy.max_command_line >= 6
+            && let Some(cmd) = command::bare_verb(&[a, b, c, d])
+        {
+            return Ok(Some((cmd, 6)));
+        }
+        let max = policy.max_command_line;
+        let text = buf.get(..max).unwrap_or(buf);
+        if let Some((cmd, len)) = envelope::mail_or_rcpt(buf, text, policy)
+            && len + 2 <= max
+        {
+            match text.get(len..) {
+                Some([b'\r', b'\n', ..]) => return Ok(Some((cmd, len + 2))),
+                Some([b'\n', ..]) if ending == LineEnding::Normalize => {
+                    return Ok(Some((cmd, len + 1)));
+                }
+                _ => {}
+            }
+        }
+        Command::frame_and_parse(buf, policy, ending)
+    }
+
+    /// `parse_from` for any line: framed as `LineFramer` frames it, then
+    /// parsed by `parse_bytes`.
+    #[inline(never)]
+    fn frame_and_parse(
+        buf: &Bytes,
+        policy: &Policy,
+        ending: LineEnding,
+    ) -> Result<Option<(Command, usize)>, ParseError> {
+        let max = policy.max_command_line.max(2);
+        let search = buf.get(..max).unwrap_or(buf);
+        let Some(lf) = memchr::memchr(b'\n', search) else {
+            if buf.len() >= max {
+                return Err(ParseError::new(
+                    ParseErrorKind::LineTooLong,
+                    "line too long",
+                    search,
+                ));
+            }
+            return Ok(None);
+        };
+        let with_ending = search.get(..=lf).unwrap_or(search);
+        let has_cr = lf > 0 && search.get(lf - 1) == Some(&b'\r');
+        if !has_cr && ending == LineEnding::Strict {
+            return Err(ParseError::new(
+                ParseErrorKind::UnrecognizedCommand,
+                "bare LF without CR ends a line",
+                with_ending,
+            ));
+        }
+        let end = if has_cr { lf - 1 } else { lf };
+        if memchr::memchr(b'\r', search.get(..end).unwrap_or(search)).is_some() {
+            return Err(ParseError::new(
+                ParseErrorKind::UnrecognizedCommand,
+                "bare CR inside a line",
+                with_ending,
+            ));
+        }
+        Command::parse_bytes(&buf.slice(..end), policy).map(|cmd| Some((cmd, lf + 1)))
+    }
 }
 
 #[cfg(test)]
 mod fast_path_tests;
+#[cfg(test)]
+mod parse_from_tests;
