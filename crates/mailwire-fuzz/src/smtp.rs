@@ -1,8 +1,9 @@
 //! Fuzz checks for mailwire-smtp.
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
+use mailwire_core::{Error as MwError, LineEnding, LineFramer};
 use mailwire_smtp::types::capability::EhloOutcome;
-use mailwire_smtp::{Command, EhloReply, Encode, Policy, Reply, ReplyAssembler};
+use mailwire_smtp::{Command, EhloReply, Encode, ParseErrorKind, Policy, Reply, ReplyAssembler};
 
 /// The targets of this module.
 pub const TARGETS: &[(&str, crate::Check)] = &[
@@ -40,6 +41,63 @@ pub fn command(data: &[u8]) {
         strict.max_command_line = usize::MAX;
         let again = Command::parse(body, &strict).expect("an encoded command parses");
         assert_eq!(again, cmd, "round trip of {wire:?}");
+    }
+    // The same bytes as a stream of pipelined lines: the one-pass
+    // `parse_from` must agree with `LineFramer` + `parse_bytes`.
+    let ending = if choice & 2 == 0 {
+        LineEnding::Strict
+    } else {
+        LineEnding::Normalize
+    };
+    let mut small = Policy::server();
+    small.max_command_line = usize::from(choice >> 2);
+    for policy in [Policy::strict(), Policy::server(), small] {
+        parse_from_agrees(line, &policy, ending);
+    }
+}
+
+/// `Command::parse_from` over `data` (skipping each bad line up to its
+/// LF, as its docs say) gives the same commands and errors, line by line,
+/// as `LineFramer` + `Command::parse_bytes`, and leaves the same bytes.
+fn parse_from_agrees(data: &[u8], policy: &Policy, ending: LineEnding) {
+    let mut framer = LineFramer::new(policy.max_command_line, ending);
+    let mut framed = BytesMut::from(data);
+    let mut buf = Bytes::copy_from_slice(data);
+    loop {
+        let want = framer.next_line(&mut framed);
+        let got = Command::parse_from(&buf, policy, ending);
+        match (want, got) {
+            (Ok(None), Ok(None)) => {
+                assert_eq!(&framed[..], &buf[..], "bytes left");
+                return;
+            }
+            (Ok(Some(line)), Ok(Some((cmd, consumed)))) => {
+                assert_eq!(Command::parse_bytes(&line, policy), Ok(cmd));
+                buf = buf.slice(consumed..);
+            }
+            (Ok(Some(line)), Err(e)) => {
+                assert_eq!(Command::parse_bytes(&line, policy), Err(e));
+                buf = skip_line(&buf);
+            }
+            (Err(MwError::Limit(_)), Err(e)) => {
+                assert_eq!(e.kind(), ParseErrorKind::LineTooLong, "{e}");
+                buf = skip_line(&buf);
+            }
+            (Err(MwError::Remote(r)), Err(e)) => {
+                assert_eq!(e.kind(), ParseErrorKind::UnrecognizedCommand, "{e}");
+                assert_eq!(e.reason(), r.reason());
+                buf = skip_line(&buf);
+            }
+            (want, got) => panic!("framer {want:?}, parse_from {got:?} on {buf:?}"),
+        }
+    }
+}
+
+/// `buf` after its next LF, or empty.
+fn skip_line(buf: &Bytes) -> Bytes {
+    match buf.iter().position(|&b| b == b'\n') {
+        Some(lf) => buf.slice(lf + 1..),
+        None => Bytes::new(),
     }
 }
 

@@ -9,7 +9,12 @@
 //! * `parse`: one complete line (without CRLF, as
 //!   [`mailwire_core::LineFramer`] yields it) into a [`Command`], and reply
 //!   lines into a [`Reply`] through a bounded `ReplyAssembler`, under a
-//!   run-time [`Policy`].
+//!   run-time [`Policy`]. [`Command::parse_from`] is the fastest entry
+//!   point for code that owns its input buffer: it frames and parses the
+//!   first command at the front of the buffer in one pass (with the same
+//!   results and errors as `LineFramer` then [`Command::parse_bytes`]) and
+//!   says how many bytes it consumed; `parse_bytes` takes lines that are
+//!   already framed.
 //! * `encode`: the `Encode` trait writing values back to the wire.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
