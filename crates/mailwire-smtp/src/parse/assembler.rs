@@ -243,6 +243,11 @@ impl ReplyAssembler {
         {
             start += strip;
         }
+        if !checked && !b.is_ascii() {
+            // The capability keeps slices of the line as strings: a line
+            // that is not UTF-8 is refused before any is cut from it.
+            parse_reply_line(line, &self.policy)?;
+        }
         let (cap, clean) = capability(line, start);
         if !checked && !clean {
             // Not an ehlo-line: it must still be reply text (UTF-8, no

@@ -450,3 +450,28 @@ fn the_bench_reply() {
     let general = EhloReply::from_reply(&Reply::parse(wire, &Policy::client()).expect("parses"));
     assert_eq!(general, Ok(e));
 }
+
+/// Found by fuzzing: a capability line with parameters that is not UTF-8
+/// must be refused before any string is cut from it (the general path
+/// refuses it too), not turned into an `Unparsed` text.
+#[test]
+fn non_utf8_capability_line_is_refused_on_both_paths() {
+    let lines: [&[u8]; 2] = [b"250-mx.example", b"250 AUTH PL\x8c\x8c\x8c\x8cAIN"];
+    let mut fast = ReplyAssembler::new(Policy::client());
+    let mut general = ReplyAssembler::new(Policy::client());
+    assert!(matches!(
+        fast.push_ehlo_line(&Bytes::from_static(lines[0])),
+        Ok(None)
+    ));
+    assert!(
+        general
+            .push_line(&Bytes::from_static(lines[0]))
+            .unwrap()
+            .is_none()
+    );
+    let f = fast.push_ehlo_line(&Bytes::from_static(lines[1]));
+    let g = general.push_line(&Bytes::from_static(lines[1]));
+    assert!(f.is_err(), "{f:?}");
+    assert!(g.is_err(), "{g:?}");
+    assert_eq!(f.unwrap_err().kind(), g.unwrap_err().kind());
+}
