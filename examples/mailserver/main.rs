@@ -12,6 +12,7 @@
 //! (with the real port when 0 was asked for), then serves until SIGINT or
 //! SIGTERM and shuts down gracefully. Logs go to stderr (`RUST_LOG`).
 
+mod limit;
 // The store serves SMTP delivery now and POP3/IMAP as their handlers land.
 #[allow(dead_code)]
 mod maildir;
@@ -35,6 +36,7 @@ use mailwire_tokio::{
 };
 use tokio::net::TcpListener;
 
+use crate::limit::Handlers;
 use crate::maildir::Maildir;
 use crate::users::{DEMO_USER, Users, parse_user_arg};
 
@@ -84,9 +86,23 @@ struct Args {
     /// The largest message accepted, in bytes.
     #[arg(long, default_value_t = 25 * 1024 * 1024)]
     max_message_size: usize,
-    /// The most connections served at once, per listener.
-    #[arg(long, default_value_t = 256)]
-    max_connections: usize,
+    /// The most sessions served at once, per listener; clients beyond get
+    /// a "too many connections" answer (SMTP 421, POP3 -ERR [SYS/TEMP]).
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// The most over-limit clients being answered at once, per listener;
+    /// beyond that they wait in the listen backlog.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..))]
+    max_refusals: u32,
+}
+
+impl Args {
+    fn limits(&self) -> limit::Limits {
+        limit::Limits {
+            sessions: self.max_connections as usize,
+            refusals: self.max_refusals as usize,
+        }
+    }
 }
 
 fn parse_domain(s: &str) -> Result<String, String> {
@@ -118,6 +134,16 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The shared state of the handlers.
+    pub fn new(domain: String, data: PathBuf, users: Arc<Users>, max_message_size: usize) -> Self {
+        Ctx {
+            domain,
+            data,
+            users,
+            max_message_size,
+        }
+    }
+
     /// The maildir of a known user (created on first use).
     pub fn maildir(&self, user: &str) -> io::Result<Maildir> {
         if !users::valid_user_name(user) {
@@ -148,7 +174,7 @@ struct Service {
     idle_timeout: Duration,
     /// `None` until the protocol's handler exists: such listeners are not
     /// opened.
-    handler: Option<Handler>,
+    handler: Option<Handlers>,
 }
 
 /// The listeners. The POP3 and IMAP handlers plug in here
@@ -169,21 +195,21 @@ fn services(args: &Args) -> Vec<Service> {
             args.smtp_port,
             false,
             600,
-            Some(smtp::handler(smtp::Mode::Mx)),
+            Some(smtp_handlers(smtp::Mode::Mx)),
         ),
         service(
             "submission",
             args.submission_port,
             false,
             600,
-            Some(smtp::handler(smtp::Mode::Submission)),
+            Some(smtp_handlers(smtp::Mode::Submission)),
         ),
         service(
             "smtps",
             args.smtps_port,
             true,
             600,
-            Some(smtp::handler(smtp::Mode::Smtps)),
+            Some(smtp_handlers(smtp::Mode::Smtps)),
         ),
         // RFC 1939 §3: the autologout timer is at least 10 minutes.
         service(
@@ -191,19 +217,33 @@ fn services(args: &Args) -> Vec<Service> {
             args.pop3_port,
             false,
             900,
-            Some(pop3::handler(false)),
+            Some(pop3_handlers(false)),
         ),
         service(
             "pop3s",
             args.pop3s_port,
             true,
             900,
-            Some(pop3::handler(true)),
+            Some(pop3_handlers(true)),
         ),
         // RFC 9051 §5.4: the autologout timer is at least 30 minutes.
         service("imap", args.imap_port, false, 31 * 60, None),
         service("imaps", args.imaps_port, true, 31 * 60, None),
     ]
+}
+
+fn smtp_handlers(mode: smtp::Mode) -> Handlers {
+    Handlers {
+        session: smtp::handler(mode),
+        refuse: smtp::refuse_handler(),
+    }
+}
+
+fn pop3_handlers(implicit_tls: bool) -> Handlers {
+    Handlers {
+        session: pop3::handler(implicit_tls),
+        refuse: pop3::refuse_handler(),
+    }
 }
 
 #[tokio::main]
@@ -251,12 +291,12 @@ async fn run(args: Args) -> Result<(), String> {
             tracing::info!(path = %path.display(), "self-signed TLS certificate created")
         }
     }
-    let ctx = Arc::new(Ctx {
-        domain: args.domain.clone(),
-        data: args.data.clone(),
-        users: Arc::new(users),
-        max_message_size: args.max_message_size,
-    });
+    let ctx = Arc::new(Ctx::new(
+        args.domain.clone(),
+        args.data.clone(),
+        Arc::new(users),
+        args.max_message_size,
+    ));
 
     // Bind everything before serving anything, so that a port in use fails
     // the start instead of leaving a half-started server.
@@ -278,12 +318,17 @@ async fn run(args: Args) -> Result<(), String> {
 
     let shutdown = CancellationToken::new();
     let mut tasks = tokio::task::JoinSet::new();
-    for (service, handler, listener, local) in bound {
+    for (service, handlers, listener, local) in bound {
         println!("listening {} {}", service.name, local);
-        let config = serve_config(&service, &server_tls, args.max_connections);
-        let ctx = ctx.clone();
-        let handler = move |incoming: Incoming| handler(incoming, ctx.clone());
-        tasks.spawn(serve(listener, config, shutdown.clone(), handler));
+        tasks.spawn(serve_listener(
+            &service,
+            handlers,
+            listener,
+            ctx.clone(),
+            &server_tls,
+            args.limits(),
+            shutdown.clone(),
+        ));
     }
 
     signals.wait().await;
@@ -297,6 +342,25 @@ async fn run(args: Args) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Serves one bound listener until `shutdown`: at most `limits.sessions`
+/// sessions at once, clients beyond that refused by the protocol
+/// (see [`limit`]).
+fn serve_listener(
+    service: &Service,
+    handlers: Handlers,
+    listener: TcpListener,
+    ctx: Arc<Ctx>,
+    tls: &ServerTls,
+    limits: limit::Limits,
+    shutdown: CancellationToken,
+) -> impl Future<Output = io::Result<()>> + Send + 'static {
+    let config = serve_config(service, tls, limits.accepted());
+    let handler = limit::gate(handlers, limits.sessions);
+    serve(listener, config, shutdown, move |incoming: Incoming| {
+        handler(incoming, ctx.clone())
+    })
 }
 
 fn serve_config(service: &Service, tls: &ServerTls, max_connections: usize) -> ServeConfig {
@@ -347,6 +411,10 @@ impl Signals {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
+
+#[cfg(test)]
+#[path = "limit_tests.rs"]
+mod limit_tests;
 
 #[cfg(test)]
 mod tests {

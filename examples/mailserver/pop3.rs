@@ -31,13 +31,13 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use mailwire_pop3::server::MessageInfo;
 use mailwire_pop3::types::{MechanismName, MsgNum, Response, ResponseCode, Uid};
-use mailwire_pop3::{Server, ServerConfig, ServerEvent};
+use mailwire_pop3::{Encode, Server, ServerConfig, ServerEvent};
 use mailwire_tokio::{Connection, Incoming};
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 
 use crate::maildir::Maildir;
-use crate::{BoxFuture, Ctx, Handler};
+use crate::{BoxFuture, Ctx, Handler, limit};
 
 /// The SASL mechanisms offered (after TLS only; the machine hides them
 /// before), strongest first.
@@ -52,6 +52,20 @@ const MAX_PENDING: usize = 256 * 1024;
 pub fn handler(implicit_tls: bool) -> Handler {
     Arc::new(move |incoming: Incoming, ctx: Arc<Ctx>| -> BoxFuture {
         Box::pin(handle(incoming, ctx, implicit_tls))
+    })
+}
+
+/// The refusal of a client over the connection limit:
+/// `-ERR [SYS/TEMP] too many connections` instead of the greeting, then
+/// close. The greeting of RFC 2449 §6 is always `+OK`, so a client reads
+/// any `-ERR` here as a failed connection, which is the common practice
+/// for a busy server; the code (RFC 2449 §8, RFC 3206 §4 `SYS/TEMP`) says
+/// it is temporary. Under implicit TLS the line goes out over TLS, as the
+/// client expects.
+pub fn refuse_handler() -> Handler {
+    Arc::new(|incoming: Incoming, _ctx: Arc<Ctx>| -> BoxFuture {
+        let line = err_response("too many connections", ResponseCode::SysTemp).to_bytes();
+        Box::pin(limit::say_and_close(incoming.into_stream(), line.to_vec()))
     })
 }
 

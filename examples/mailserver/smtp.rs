@@ -26,7 +26,7 @@ use mailwire_tokio::{Connection, EndReason, Incoming};
 use tokio::net::TcpStream;
 
 use crate::maildir::Delivery;
-use crate::{BoxFuture, Ctx, Handler};
+use crate::{BoxFuture, Ctx, Handler, limit};
 
 /// Which SMTP service a listener offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +44,45 @@ pub fn handler(mode: Mode) -> Handler {
     Arc::new(move |incoming: Incoming, ctx: Arc<Ctx>| -> BoxFuture {
         Box::pin(handle(incoming, ctx, mode))
     })
+}
+
+/// The refusal of a client over the connection limit: the machine greets
+/// with `421 <domain> Service not available, too many connections` and
+/// closes (RFC 5321 §3.8; a greeting carries no enhanced code, RFC 2034
+/// §3 applies only after EHLO). Bounded by [`limit::refusal_config`].
+pub fn refuse_handler() -> Handler {
+    Arc::new(|incoming: Incoming, ctx: Arc<Ctx>| -> BoxFuture { Box::pin(refuse(incoming, ctx)) })
+}
+
+async fn refuse(incoming: Incoming, ctx: Arc<Ctx>) {
+    let machine = Host::try_from(ctx.domain.as_str())
+        .map_err(|e| e.to_string())
+        .and_then(|host| {
+            let text = format!("{} Service not available, too many connections", ctx.domain);
+            let greeting = Reply::with_text(421, &text).map_err(|e| e.to_string())?;
+            Server::refuse(ServerConfig::new(host), greeting).map_err(|e| e.to_string())
+        });
+    let machine = match machine {
+        Ok(machine) => machine,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot build the SMTP refusal");
+            return;
+        }
+    };
+    let mut conn = incoming
+        .into_connection(machine)
+        .with_config(limit::refusal_config());
+    loop {
+        match conn.next_event().await {
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) => {
+                tracing::debug!(error = %e, "refusal ended");
+                break;
+            }
+        }
+    }
+    let _ = conn.close().await;
 }
 
 /// The machine configuration for one connection.

@@ -35,12 +35,12 @@ fn env() -> Env {
         ("alice".into(), "secret".into()),
     ])
     .unwrap();
-    let ctx = Arc::new(Ctx {
-        domain: "localhost".into(),
-        data: dir.path().to_owned(),
-        users: Arc::new(users),
-        max_message_size: 64 * 1024,
-    });
+    let ctx = Arc::new(Ctx::new(
+        "localhost".into(),
+        dir.path().to_owned(),
+        Arc::new(users),
+        64 * 1024,
+    ));
     Env {
         cert: dir.path().join("tls/cert.pem"),
         _dir: dir,
