@@ -2,10 +2,9 @@
 
 use bytes::Bytes;
 
-use super::capability::{capability, first_line, first_line_at};
+use super::capability::{capability, common, first_line, first_line_at, printable};
 use super::reply::{enhanced_code, parse_reply_line};
 use crate::types::capability::EhloOutcome;
-use crate::types::text::class;
 use crate::types::{
     Capability, EhloReply, EnhancedCode, Host, ParseError, ParseErrorKind, Policy, Reply,
     ReplyCode, Text,
@@ -138,7 +137,45 @@ impl ReplyAssembler {
     /// };
     /// assert_eq!(reply.code.get(), 502);
     /// ```
+    #[inline]
     pub fn push_ehlo_line(&mut self, line: &Bytes) -> Result<Option<EhloOutcome>, ParseError> {
+        // The common capability line: "250", SP or "-", and a line that
+        // `common` reads, within the limits, in a reply whose lines carry
+        // no enhanced code. Everything else takes the general road.
+        let b = &line[..];
+        if let Some(parts) = &mut self.ehlo
+            && parts.enhanced.is_none()
+            && b.len() + 2 <= self.policy.max_reply_line
+            && b.len() > 4
+            && b[..3] == *b"250"
+            && matches!(b[3], b' ' | b'-')
+            && let Some(cap) = common(line, 4)
+        {
+            self.size += b.len() + 2;
+            if self.count >= self.policy.max_reply_lines || self.size > self.policy.max_reply_size {
+                return self.fail_too_long(line);
+            }
+            self.count += 1;
+            parts.capabilities.push(cap);
+            if b[3] == b'-' {
+                return Ok(None);
+            }
+            return self.finish_ehlo();
+        }
+        self.push_ehlo_general(line)
+    }
+
+    /// A line past the reply limits: the reply is dropped.
+    #[cold]
+    #[inline(never)]
+    fn fail_too_long(&mut self, line: &[u8]) -> Result<Option<EhloOutcome>, ParseError> {
+        self.reset();
+        Err(too_long(line))
+    }
+
+    /// [`ReplyAssembler::push_ehlo_line`] for any line.
+    #[inline(never)]
+    fn push_ehlo_general(&mut self, line: &Bytes) -> Result<Option<EhloOutcome>, ParseError> {
         let result = if self.ehlo.is_some() {
             match self.ehlo_line(line) {
                 Ok(false) => return Ok(None),
@@ -163,8 +200,7 @@ impl ReplyAssembler {
         let plain = b.len() + 2 <= self.policy.max_reply_line
             && matches!(b.get(3), Some(b' ' | b'-'))
             && !b[4..].starts_with(b"2.")
-            && b.is_ascii()
-            && class::is_text(&b[4..]);
+            && printable(&b[4..]);
         let (first, enhanced, last) = if plain {
             // The common case, checked at fixed offsets: "250", SP or
             // "-", printable text that starts with no enhanced code.
@@ -202,6 +238,7 @@ impl ReplyAssembler {
     }
 
     /// The complete `250` reply.
+    #[inline(never)]
     fn finish_ehlo(&mut self) -> Result<Option<EhloOutcome>, ParseError> {
         let parts = self.ehlo.take();
         self.reset();
@@ -265,11 +302,7 @@ impl ReplyAssembler {
     fn count_line(&mut self, line: &[u8]) -> Result<(), ParseError> {
         self.size += line.len() + 2;
         if self.count >= self.policy.max_reply_lines || self.size > self.policy.max_reply_size {
-            return Err(ParseError::new(
-                ParseErrorKind::ReplyTooLong,
-                "reply has too many lines or octets",
-                line,
-            ));
+            return Err(too_long(line));
         }
         self.count += 1;
         Ok(())
@@ -308,6 +341,15 @@ impl ReplyAssembler {
         self.reset();
         Ok(Some(finish(parsed.code, lines)))
     }
+}
+
+#[cold]
+fn too_long(line: &[u8]) -> ParseError {
+    ParseError::new(
+        ParseErrorKind::ReplyTooLong,
+        "reply has too many lines or octets",
+        line,
+    )
 }
 
 fn other_code(line: &[u8]) -> ParseError {

@@ -539,6 +539,10 @@ fn mail_limits(text: &[u8], k: usize, sub: &dyn Fn(usize, usize) -> Str) -> Opti
     Some(l)
 }
 
+#[path = "ehlo_common.rs"]
+mod common;
+pub(crate) use common::{common, printable};
+
 #[cfg(test)]
 #[path = "ehlo_tests.rs"]
 mod tests;

@@ -7,7 +7,7 @@
 use bytes::Bytes;
 use proptest::prelude::*;
 
-use super::capability;
+use super::{capability, common, printable};
 use crate::ReplyAssembler;
 use crate::types::capability::EhloOutcome;
 use crate::types::text::Str;
@@ -315,10 +315,16 @@ fn general_outcome(reply: Reply) -> Result<EhloOutcome, ParseError> {
 /// Feeds the lines one by one to both paths; they must agree at every
 /// line, in value or in the kind of error.
 fn agree(lines: &[String], policy: Policy) -> Result<(), TestCaseError> {
+    let lines: Vec<&[u8]> = lines.iter().map(String::as_bytes).collect();
+    agree_bytes(&lines, policy)
+}
+
+/// [`agree`] for lines of any bytes.
+fn agree_bytes(lines: &[&[u8]], policy: Policy) -> Result<(), TestCaseError> {
     let mut general = ReplyAssembler::new(policy);
     let mut fast = ReplyAssembler::new(policy);
     for line in lines {
-        let line = Bytes::copy_from_slice(line.as_bytes());
+        let line = Bytes::copy_from_slice(line);
         let g = general
             .push_line(&line)
             .and_then(|r| r.map(general_outcome).transpose());
@@ -384,6 +390,92 @@ proptest! {
     }
 }
 
+/// A line of an EHLO reply with some of its bytes changed to any byte
+/// (control characters, bytes of broken or valid UTF-8).
+fn noisy_lines() -> impl Strategy<Value = Vec<Vec<u8>>> {
+    (
+        ehlo_lines(),
+        prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..3),
+    )
+        .prop_map(|(lines, noise)| {
+            let mut lines: Vec<Vec<u8>> = lines.into_iter().map(String::into_bytes).collect();
+            let n = lines.len();
+            for (at, byte) in noise {
+                let line = &mut lines[at.index(n)];
+                if !line.is_empty() {
+                    let i = at.index(line.len());
+                    line[i] = byte;
+                }
+            }
+            lines
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// `common` reads a line as `capability` does, wherever the line
+    /// starts in its buffer (the words it loads depend on that), and
+    /// takes only lines of printable US-ASCII.
+    #[test]
+    fn common_same_as_capability(line in cap_line(), pad in 0usize..12) {
+        let mut buf = "x".repeat(pad).into_bytes();
+        buf.extend_from_slice(line.as_bytes());
+        let src = Bytes::from(buf);
+        if let Some(cap) = common(&src, pad) {
+            prop_assert!(line.bytes().all(|b| (0x20..0x7f).contains(&b)), "{:?}", line);
+            prop_assert_eq!(&cap, &capability(&src, pad).0, "{:?}", line);
+            prop_assert_eq!(&cap, &oracle(&Text::new(&line).expect("text")), "{:?}", line);
+        }
+    }
+
+    /// The same on lines of any bytes.
+    #[test]
+    fn common_on_any_bytes(line in prop::collection::vec(any::<u8>(), 0..40), pad in 0usize..12) {
+        let mut buf = vec![b'x'; pad];
+        buf.extend_from_slice(&line);
+        let src = Bytes::from(buf);
+        if let Some(cap) = common(&src, pad) {
+            prop_assert!(line.iter().all(|b| (0x20..0x7f).contains(b)), "{:?}", line);
+            prop_assert_eq!(cap, capability(&src, pad).0, "{:?}", line);
+        }
+    }
+
+    #[test]
+    fn printable_same_as_each_byte(s in prop::collection::vec(
+        prop_oneof![0x1eu8..0x22, 0x7du8..0x82, any::<u8>(), Just(b'\t')], 0..40)
+    ) {
+        prop_assert_eq!(printable(&s), s.iter().all(|b| (0x20..0x7f).contains(b)), "{:?}", s);
+    }
+
+    /// Lines with bytes of any value (not UTF-8, control characters) in
+    /// any place: both paths refuse or read them alike.
+    #[test]
+    fn push_ehlo_line_same_on_noisy_lines(lines in noisy_lines(), policy in policy()) {
+        let lines: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
+        agree_bytes(&lines, policy)?;
+    }
+
+    /// A reply's wire form cut into lines at any CRLF, then fed through
+    /// `EhloReply::parse` and through the general path.
+    #[test]
+    fn parse_same_as_general_on_noisy_lines(lines in noisy_lines()) {
+        let mut wire = Vec::new();
+        for l in &lines {
+            wire.extend_from_slice(l);
+            wire.extend_from_slice(b"\r\n");
+        }
+        let policy = Policy::client();
+        let general = Reply::parse(&wire, &policy).and_then(|r| EhloReply::from_reply(&r));
+        let fast = EhloReply::parse(&wire, &policy);
+        match (&general, &fast) {
+            (Ok(g), Ok(f)) => prop_assert_eq!(g, f),
+            (Err(g), Err(f)) => prop_assert_eq!(g.kind(), f.kind()),
+            _ => prop_assert!(false, "{:?}: general {:?}, fast {:?}", wire, general, fast),
+        }
+    }
+}
+
 #[test]
 fn keywords_in_every_case() {
     for name in [
@@ -416,6 +508,9 @@ fn keywords_in_every_case() {
                 .collect();
             let text = Text::new(&line).expect("text");
             let cap = Capability::parse(&text);
+            // The fast path takes every known keyword alone, in any case.
+            let src = Bytes::from(format!("250-{line}"));
+            assert_eq!(common(&src, 4).as_ref(), Some(&cap), "{line}");
             assert!(
                 !matches!(cap, Capability::Other { .. } | Capability::Unparsed(_)),
                 "{line}: {cap:?}"
@@ -430,6 +525,45 @@ fn keywords_in_every_case() {
             capability(&line, 0),
             (Capability::Unparsed(_), false)
         ));
+    }
+}
+
+/// The common forms with parameters are taken by the fast path, and
+/// forms it leaves to the general path are not.
+#[test]
+fn common_forms() {
+    let fast = |s: &'static str| common(&Bytes::from_static(s.as_bytes()), 4);
+    assert_eq!(
+        fast("250-SIZE 35882577"),
+        Some(Capability::Size(Some(35882577)))
+    );
+    assert_eq!(fast("250-size 0"), Some(Capability::Size(Some(0))));
+    assert_eq!(
+        fast("250-SIZE 18446744073709551615"),
+        Some(Capability::Size(Some(u64::MAX)))
+    );
+    let Some(Capability::Auth(m)) = fast("250-AUTH PLAIN LOGIN SCRAM-SHA-256") else {
+        panic!("AUTH not taken");
+    };
+    let names: Vec<&str> = m.iter().map(|m| m.as_str()).collect();
+    assert_eq!(names, ["PLAIN", "LOGIN", "SCRAM-SHA-256"]);
+    for general in [
+        "250-SIZE 18446744073709551616",
+        "250-SIZE 000000000000000000001",
+        "250-SIZE ",
+        "250-SIZE 1 2",
+        "250-AUTH ",
+        "250-AUTH PLAIN  LOGIN",
+        "250-AUTH PLAIN ",
+        "250-AUTH A B C D E F G H I",
+        "250-AUTH ABCDEFGHIJKLMNOPQRSTU",
+        "250-AUTH=LOGIN",
+        "250-FUTURERELEASE",
+        "250-X-FOO",
+        "250-DSN ",
+        "250-DS",
+    ] {
+        assert_eq!(fast(general), None, "{general}");
     }
 }
 
