@@ -12,6 +12,7 @@
 //! (with the real port when 0 was asked for), then serves until SIGINT or
 //! SIGTERM and shuts down gracefully. Logs go to stderr (`RUST_LOG`).
 
+mod disk;
 mod limit;
 // The store serves SMTP delivery now and POP3/IMAP as their handlers land.
 #[allow(dead_code)]
@@ -131,6 +132,8 @@ pub struct Ctx {
     pub users: Arc<Users>,
     /// The largest message accepted.
     pub max_message_size: usize,
+    /// Where blocking file work runs.
+    pub disk: disk::Disk,
 }
 
 impl Ctx {
@@ -141,10 +144,12 @@ impl Ctx {
             data,
             users,
             max_message_size,
+            disk: disk::Disk::new(disk::DEFAULT_JOBS),
         }
     }
 
-    /// The maildir of a known user (created on first use).
+    /// The maildir of a known user (created on first use). Blocking: call
+    /// it inside a [`disk::Disk::run`] job.
     pub fn maildir(&self, user: &str) -> io::Result<Maildir> {
         if !users::valid_user_name(user) {
             return Err(io::Error::new(
@@ -411,6 +416,10 @@ impl Signals {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
+
+#[cfg(test)]
+#[path = "disk_tests.rs"]
+mod disk_tests;
 
 #[cfg(test)]
 #[path = "limit_tests.rs"]

@@ -33,7 +33,7 @@ use mailwire_pop3::server::MessageInfo;
 use mailwire_pop3::types::{MechanismName, MsgNum, Response, ResponseCode, Uid};
 use mailwire_pop3::{Encode, Server, ServerConfig, ServerEvent};
 use mailwire_tokio::{Connection, Incoming};
-use tokio::io::AsyncReadExt;
+use std::io::Read;
 use tokio::net::TcpStream;
 
 use crate::maildir::Maildir;
@@ -309,22 +309,19 @@ impl Session {
                 ResponseCode::InUse,
             ));
         };
-        let maildir = match self.ctx.maildir(&name) {
-            Ok(maildir) => maildir,
-            Err(e) => {
-                tracing::warn!(user = %name, error = %e, "cannot open maildir");
-                return conn.machine_mut().maildrop_failed(err_response(
-                    "cannot open the maildrop",
-                    ResponseCode::SysTemp,
-                ));
-            }
-        };
-        let md = maildir.clone();
-        let listed = tokio::task::spawn_blocking(move || scan(&md))
-            .await
-            .unwrap_or_else(|e| Err(io::Error::other(e)));
-        let messages = match listed {
-            Ok(messages) => messages,
+        let ctx = self.ctx.clone();
+        let user = name.clone();
+        let listed = self
+            .ctx
+            .disk
+            .run(move || {
+                let maildir = ctx.maildir(&user)?;
+                let messages = scan(&maildir)?;
+                Ok((maildir, messages))
+            })
+            .await;
+        let (maildir, messages) = match listed {
+            Ok(listed) => listed,
             Err(e) => {
                 tracing::warn!(user = %name, error = %e, "cannot list maildir");
                 return conn.machine_mut().maildrop_failed(err_response(
@@ -362,10 +359,24 @@ impl Session {
                 return refused.map_err(io::Error::other);
             }
         };
-        let mut file = file;
+        // Each chunk is read by a disk job; the file and the buffer travel
+        // to it and back.
+        let mut file = Some(file);
         let mut buf = vec![0u8; CHUNK];
         loop {
-            let n = file.read(&mut buf).await?;
+            let (f, b, n) = {
+                let Some(mut f) = file.take() else { break };
+                let mut b = std::mem::take(&mut buf);
+                self.ctx
+                    .disk
+                    .run(move || {
+                        let n = f.read(&mut b)?;
+                        Ok((f, b, n))
+                    })
+                    .await?
+            };
+            file = Some(f);
+            buf = b;
             if n == 0 {
                 break;
             }
@@ -383,24 +394,26 @@ impl Session {
         conn.machine_mut().finish_body().map_err(io::Error::other)
     }
 
-    async fn open_message(&self, msg: MsgNum) -> io::Result<tokio::fs::File> {
+    async fn open_message(&self, msg: MsgNum) -> io::Result<std::fs::File> {
         let message = self
             .messages
             .get(msg.index())
             .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such message"))?;
-        match tokio::fs::File::open(&message.path).await {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                // Renamed meanwhile (flags set by another client): find it
-                // again by its unique name.
-                let maildir = self.maildir.clone().ok_or(e)?;
-                let id = message.id.clone();
-                let path = tokio::task::spawn_blocking(move || maildir.find(&id).map(|m| m.path))
-                    .await
-                    .map_err(io::Error::other)??;
-                tokio::fs::File::open(path).await
-            }
-            other => other,
-        }
+        let path = message.path.clone();
+        let id = message.id.clone();
+        let maildir = self.maildir.clone();
+        self.ctx
+            .disk
+            .run(move || match std::fs::File::open(&path) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    // Renamed meanwhile (flags set by another client): find
+                    // it again by its unique name.
+                    let maildir = maildir.ok_or(e)?;
+                    std::fs::File::open(maildir.find(&id)?.path)
+                }
+                other => other,
+            })
+            .await
     }
 
     /// UPDATE (RFC 1939 §6): removes the messages marked deleted.
@@ -418,9 +431,11 @@ impl Session {
             .map(|m| (m.id.clone(), m.path.clone()))
             .collect();
         let count = targets.len();
-        let removed = tokio::task::spawn_blocking(move || remove_all(&maildir, &targets))
-            .await
-            .unwrap_or_else(|e| Err(io::Error::other(e)));
+        let removed = self
+            .ctx
+            .disk
+            .run(move || remove_all(&maildir, &targets))
+            .await;
         match removed {
             Ok(()) => {
                 tracing::info!(%user, count, "deleted messages");

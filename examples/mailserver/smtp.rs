@@ -15,6 +15,13 @@
 //! STARTTLS, AUTH with the users' SCRAM keys, timeouts); this file only
 //! decides which recipients exist and stores messages. `250` for a message
 //! goes out only once every copy is synced to disk in `new/`.
+//!
+//! File work runs as [`Disk`](crate::disk::Disk) jobs, off the async
+//! threads. The body is gathered into a batch of at most [`BATCH`] bytes
+//! (a chunk that large on its own is written as it is, not copied) and
+//! each full batch is written to every copy before the next event is
+//! taken, so reading from the client pauses while the disk catches up and
+//! a session holds one batch at most, whatever the message size.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -26,6 +33,9 @@ use mailwire_tokio::{Connection, EndReason, Incoming};
 use tokio::net::TcpStream;
 
 use crate::maildir::Delivery;
+
+/// How much of a message body is gathered before it is written.
+pub const BATCH: usize = 128 * 1024;
 use crate::{BoxFuture, Ctx, Handler, limit};
 
 /// Which SMTP service a listener offers.
@@ -145,7 +155,7 @@ pub async fn handle(incoming: Incoming, ctx: Arc<Ctx>, mode: Mode) {
         // 421 4.3.2, RFC 5321 §3.8.
         conn.machine_mut().shutdown();
     }
-    session.txn = None;
+    session.discard().await;
     if let Err(e) = conn.close().await {
         tracing::debug!(%peer, error = %e, "closing");
     }
@@ -173,6 +183,8 @@ struct Txn {
     rcpts: Vec<(String, String)>,
     /// One open delivery per recipient while the body arrives.
     deliveries: Vec<Delivery>,
+    /// Body bytes not written yet (less than [`BATCH`]).
+    pending: Vec<u8>,
     /// A write failed: the message will be refused.
     failed: bool,
 }
@@ -185,10 +197,11 @@ impl Session {
             ServerEvent::Hello { kind, host } => {
                 self.helo = Some(host.to_string());
                 self.hello_kind = Some(kind);
-                self.txn = None;
+                self.discard().await;
                 conn.machine_mut().accept()
             }
             ServerEvent::Mail { from, params } => {
+                self.discard().await;
                 self.txn = Some(Txn {
                     smtputf8: params.smtputf8,
                     from: match &from {
@@ -206,16 +219,16 @@ impl Session {
                     Err(reply) => conn.machine_mut().reject(reply),
                 }
             }
-            ServerEvent::DataStart { .. } => match self.start_deliveries(conn.is_tls()) {
+            ServerEvent::DataStart { .. } => match self.start_deliveries(conn.is_tls()).await {
                 Ok(()) => conn.machine_mut().accept(),
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot start a delivery");
-                    self.txn = None;
+                    self.discard().await;
                     conn.machine_mut().reject(local_error())
                 }
             },
             ServerEvent::DataChunk(chunk) => {
-                self.write_chunk(&chunk);
+                self.write_chunk(chunk).await;
                 Ok(())
             }
             ServerEvent::DataEnd { .. } => {
@@ -227,11 +240,11 @@ impl Session {
             }
             ServerEvent::DataAborted(why) => {
                 tracing::debug!(?why, "message refused by the machine");
-                self.txn = None;
+                self.discard().await;
                 Ok(())
             }
             ServerEvent::Reset => {
-                self.txn = None;
+                self.discard().await;
                 Ok(())
             }
             ServerEvent::Authenticated { authcid, .. } => {
@@ -244,7 +257,7 @@ impl Session {
                 self.helo = None;
                 self.hello_kind = None;
                 self.user = None;
-                self.txn = None;
+                self.discard().await;
                 Ok(())
             }
             ServerEvent::Quit | ServerEvent::AuthCancelled => Ok(()),
@@ -303,52 +316,123 @@ impl Session {
             .to_owned()
     }
 
+    /// Ends the transaction, if any: its unfinished copies are removed
+    /// from `tmp/` (by a disk job, as dropping a [`Delivery`] removes a
+    /// file).
+    async fn discard(&mut self) {
+        let Some(txn) = self.txn.take() else { return };
+        if txn.deliveries.is_empty() {
+            return;
+        }
+        let deliveries = txn.deliveries;
+        let dropped = self
+            .ctx
+            .disk
+            .run(move || {
+                drop(deliveries);
+                Ok(())
+            })
+            .await;
+        if let Err(e) = dropped {
+            tracing::warn!(error = %e, "removing unfinished deliveries failed");
+        }
+    }
+
     /// DATA/BDAT accepted: one file in `tmp/` per recipient, headed by the
     /// trace fields of RFC 5321 §4.4.
-    fn start_deliveries(&mut self, tls: bool) -> std::io::Result<()> {
+    async fn start_deliveries(&mut self, tls: bool) -> std::io::Result<()> {
         let smtputf8 = self.txn.as_ref().is_some_and(|t| t.smtputf8);
         let protocol = protocol_name(self.hello_kind, tls, self.user.is_some(), smtputf8);
         let helo = self.helo.clone().unwrap_or_else(|| "unknown".to_owned());
         let ctx = self.ctx.clone();
         let peer = self.peer;
         let txn = self.txn.get_or_insert_with(Txn::default);
-        txn.deliveries.clear();
+        // Left over from an earlier BDAT transaction that failed: gone.
+        let old = std::mem::take(&mut txn.deliveries);
+        txn.pending.clear();
         txn.failed = false;
+        let rcpts = txn.rcpts.clone();
+        let from = txn.from.clone();
         let date = rfc5322_date(std::time::SystemTime::now());
-        for (user, address) in &txn.rcpts {
-            let mut delivery = ctx.maildir(user)?.begin()?;
-            let trace = format!(
-                "Return-Path: <{}>\r\nReceived: from {helo} ([{peer}])\r\n\tby {} with {protocol} id {}\r\n\tfor <{address}>; {date}\r\n",
-                txn.from,
-                ctx.domain,
-                delivery
-                    .id()
-                    .split('.')
-                    .take(2)
-                    .collect::<Vec<_>>()
-                    .join("."),
-            );
-            delivery.write(trace.as_bytes())?;
-            txn.deliveries.push(delivery);
+        let deliveries = ctx
+            .disk
+            .clone()
+            .run(move || {
+                drop(old);
+                let mut deliveries = Vec::with_capacity(rcpts.len());
+                for (user, address) in &rcpts {
+                    let mut delivery = ctx.maildir(user)?.begin()?;
+                    let trace = format!(
+                        "Return-Path: <{from}>\r\nReceived: from {helo} ([{peer}])\r\n\tby {} with {protocol} id {}\r\n\tfor <{address}>; {date}\r\n",
+                        ctx.domain,
+                        delivery
+                            .id()
+                            .split('.')
+                            .take(2)
+                            .collect::<Vec<_>>()
+                            .join("."),
+                    );
+                    delivery.write(trace.as_bytes())?;
+                    deliveries.push(delivery);
+                }
+                Ok(deliveries)
+            })
+            .await?;
+        match self.txn.as_mut() {
+            Some(txn) => txn.deliveries = deliveries,
+            None => {
+                self.txn = Some(Txn {
+                    deliveries,
+                    ..Txn::default()
+                })
+            }
         }
         Ok(())
     }
 
-    fn write_chunk(&mut self, chunk: &Bytes) {
+    /// A piece of the body: gathered, and written to every copy once a
+    /// batch is full.
+    async fn write_chunk(&mut self, chunk: Bytes) {
         let Some(txn) = self.txn.as_mut() else { return };
-        if txn.failed {
+        if txn.failed || txn.deliveries.is_empty() {
             return;
         }
-        for delivery in &mut txn.deliveries {
-            if let Err(e) = delivery.write(chunk) {
+        let large = if txn.pending.is_empty() && chunk.len() >= BATCH {
+            Some(chunk)
+        } else {
+            txn.pending.extend_from_slice(&chunk);
+            None
+        };
+        if large.is_none() && txn.pending.len() < BATCH {
+            return;
+        }
+        let mut deliveries = std::mem::take(&mut txn.deliveries);
+        let mut pending = std::mem::take(&mut txn.pending);
+        let written = self
+            .ctx
+            .disk
+            .run(move || {
+                write_all(&mut deliveries, &pending, large.as_deref())?;
+                pending.clear();
+                Ok((deliveries, pending))
+            })
+            .await;
+        let Some(txn) = self.txn.as_mut() else { return };
+        match written {
+            Ok((deliveries, pending)) => {
+                txn.deliveries = deliveries;
+                txn.pending = pending;
+            }
+            Err(e) => {
+                // The copies were dropped with the job: tmp/ is clean.
                 tracing::warn!(error = %e, "writing a message failed");
                 txn.failed = true;
-                return;
             }
         }
     }
 
-    /// The body is complete: make every copy durable, then answer.
+    /// The body is complete: write what is left, make every copy durable,
+    /// then answer.
     async fn finish_deliveries(&mut self) -> Result<(), Reply> {
         let Some(txn) = self.txn.take() else {
             return Err(local_error());
@@ -357,38 +441,55 @@ impl Session {
             return Err(local_error());
         }
         let users: Vec<String> = txn.rcpts.iter().map(|(u, _)| u.clone()).collect();
-        let deliveries = txn.deliveries;
-        // fsync blocks: keep it off the async workers. Every copy is made
-        // durable before any becomes visible, so a full or failing disk
-        // leaves no copy behind and the 451 makes the client retry without
-        // duplicates. Only a failure of the final link after another copy
-        // went through could still duplicate, which is better than a loss.
-        let committed = tokio::task::spawn_blocking(move || {
-            let mut deliveries = deliveries;
-            for delivery in &mut deliveries {
-                delivery.sync()?;
-            }
-            deliveries
-                .into_iter()
-                .map(Delivery::commit)
-                .collect::<std::io::Result<Vec<String>>>()
-        })
-        .await;
+        let mut deliveries = txn.deliveries;
+        let pending = txn.pending;
+        // Every copy is made durable before any becomes visible, so a full
+        // or failing disk leaves no copy behind and the 451 makes the
+        // client retry without duplicates. Only a failure of the final
+        // link after another copy went through could still duplicate,
+        // which is better than a loss.
+        let committed = self
+            .ctx
+            .disk
+            .run(move || {
+                write_all(&mut deliveries, &pending, None)?;
+                for delivery in &mut deliveries {
+                    delivery.sync()?;
+                }
+                deliveries
+                    .into_iter()
+                    .map(Delivery::commit)
+                    .collect::<std::io::Result<Vec<String>>>()
+            })
+            .await;
         match committed {
-            Ok(Ok(ids)) => {
+            Ok(ids) => {
                 tracing::info!(peer = %self.peer, ?users, ?ids, "delivered");
                 Ok(())
             }
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "delivery failed");
-                Err(local_error())
-            }
             Err(e) => {
-                tracing::warn!(error = %e, "delivery task failed");
+                tracing::warn!(error = %e, "delivery failed");
                 Err(local_error())
             }
         }
     }
+}
+
+/// Appends `batch`, then `large`, to every copy (blocking).
+fn write_all(
+    deliveries: &mut [Delivery],
+    batch: &[u8],
+    large: Option<&[u8]>,
+) -> std::io::Result<()> {
+    for delivery in deliveries {
+        if !batch.is_empty() {
+            delivery.write(batch)?;
+        }
+        if let Some(large) = large {
+            delivery.write(large)?;
+        }
+    }
+    Ok(())
 }
 
 /// The WITH protocol of the Received field: `SMTP` after HELO (RFC 5321
