@@ -84,6 +84,14 @@ pub struct ClientConfig {
     /// Send bodies with BDAT when the server offers CHUNKING (RFC 3030).
     /// Default on. BINARYMIME bodies always need it.
     pub chunking: bool,
+    /// Refuse (with [`Error::Local`](mailwire_core::Error::Local), before
+    /// anything is sent) a message that carries DSN parameters (RFC 3461
+    /// §4: `RET`, `ENVID`, `NOTIFY`, `ORCPT`) when the server does not
+    /// offer `DSN`. Off by default: the parameters are then left out, as
+    /// RFC 3461 §5.2.2 (a) requires of a relay, and
+    /// [`ClientEvent::DsnNotOffered`](super::ClientEvent::DsnNotOffered)
+    /// says so. A submission client that promised its user a DSN sets it.
+    pub require_dsn: bool,
     /// Limits and leniency for the server's replies (default
     /// [`Policy::client`]: 512-octet lines, 128 lines and 16 KiB per reply).
     pub policy: Policy,
@@ -109,6 +117,7 @@ impl ClientConfig {
             allow_cleartext_auth: false,
             pipelining: true,
             chunking: true,
+            require_dsn: false,
             policy: Policy::client(),
             line_ending: LineEnding::Strict,
             timeouts: Timeouts::default(),

@@ -6,7 +6,8 @@ use bytes::Bytes;
 use crate::types::{ForwardPath, Notify, OriginalRecipient, Ret, ReversePath, XText};
 
 /// One recipient of a transaction, with its DSN parameters (RFC 3461 §4.1,
-/// §4.2), sent only when the server offers `DSN`.
+/// §4.2), sent only when the server offers `DSN` (otherwise left out and
+/// reported, see [`ClientEvent::DsnNotOffered`](super::ClientEvent::DsnNotOffered)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recipient {
     /// The forward-path of `RCPT TO`.
@@ -39,6 +40,11 @@ impl Recipient {
         self
     }
 
+    /// Whether it carries a DSN parameter (RFC 3461 §4.1, §4.2).
+    pub fn has_dsn_params(&self) -> bool {
+        self.notify.is_some() || self.orcpt.is_some()
+    }
+
     pub(crate) fn needs_smtputf8(&self) -> bool {
         self.path.mailbox().is_some_and(|m| m.needs_smtputf8())
     }
@@ -52,7 +58,8 @@ impl<T: Into<ForwardPath>> From<T> for Recipient {
 
 /// The envelope of one transaction: the reverse-path, the recipients, and
 /// the transaction-wide DSN parameters (RFC 3461 §4.3, §4.4), sent only
-/// when the server offers `DSN`.
+/// when the server offers `DSN` (otherwise left out and reported, see
+/// [`ClientEvent::DsnNotOffered`](super::ClientEvent::DsnNotOffered)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope {
     /// The reverse-path of `MAIL FROM` (`<>` for a bounce).
@@ -89,6 +96,17 @@ impl Envelope {
     pub fn envid(mut self, envid: XText) -> Envelope {
         self.envid = Some(envid);
         self
+    }
+
+    /// Whether `RET=` or `ENVID=` is set (RFC 3461 §4.3, §4.4).
+    pub fn has_dsn_params(&self) -> bool {
+        self.ret.is_some() || self.envid.is_some()
+    }
+
+    /// Whether the envelope or any recipient carries a DSN parameter
+    /// (RFC 3461 §4).
+    pub fn uses_dsn(&self) -> bool {
+        self.has_dsn_params() || self.recipients.iter().any(Recipient::has_dsn_params)
     }
 
     /// Whether an address of the envelope can only be sent with SMTPUTF8

@@ -54,6 +54,21 @@ pub enum ClientEvent {
         /// The reply that decided it.
         reply: Reply,
     },
+    /// The server does not offer `DSN` (RFC 3461), so the DSN parameters
+    /// of the transaction starting now were left out of its MAIL and RCPT
+    /// commands, as RFC 3461 §5.2.2 (a) requires of a client relaying to
+    /// such a server. Reported before the transaction's other events; a
+    /// relaying MTA now owes the sender the DSNs of RFC 3461 §5.2.2 (b)-(f)
+    /// itself (a "relayed" DSN for an accepted `NOTIFY=SUCCESS`
+    /// recipient). Set [`ClientConfig::require_dsn`](super::ClientConfig::require_dsn)
+    /// to have such a message refused before anything is sent instead.
+    DsnNotOffered {
+        /// `RET=` and/or `ENVID=` of the envelope were left out of MAIL.
+        mail_params: bool,
+        /// The recipients whose `NOTIFY=` and/or `ORCPT=` were left out of
+        /// their RCPT, in envelope order.
+        recipients: Vec<ForwardPath>,
+    },
     /// The reply to RSET, NOOP, VRFY or EXPN.
     Done {
         /// `"RSET"`, `"NOOP"`, `"VRFY"` or `"EXPN"`.

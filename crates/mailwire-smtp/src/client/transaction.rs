@@ -56,7 +56,11 @@ impl Client {
     /// Fails before anything is sent ([`Error::Local`] or
     /// [`Error::Limit`]) when the server could not take the message: larger
     /// than its SIZE (RFC 1870 §6), 8-bit without 8BITMIME (RFC 6152 §3),
-    /// an address needing SMTPUTF8 without it (RFC 6531 §3.2).
+    /// an address needing SMTPUTF8 without it (RFC 6531 §3.2), DSN
+    /// parameters without DSN when
+    /// [`ClientConfig::require_dsn`](super::ClientConfig::require_dsn) is
+    /// set (RFC 3461 §4; otherwise they are left out and
+    /// [`ClientEvent::DsnNotOffered`] reports it).
     /// The results come as [`ClientEvent::RecipientResult`]s, then
     /// [`ClientEvent::MessageResult`] or [`ClientEvent::TransactionFailed`].
     pub fn send_mail(&mut self, envelope: Envelope, body: Bytes) -> Result<()> {
@@ -204,6 +208,10 @@ impl Client {
         if self.has_capability(&Capability::Dsn) {
             params.ret = envelope.ret;
             params.set_envid(envelope.envid.clone());
+        } else if self.config.require_dsn && envelope.uses_dsn() {
+            return Err(Error::local(
+                "the message asks for DSNs (RFC 3461 §4) and the server does not offer DSN (ClientConfig::require_dsn)",
+            ));
         }
         Ok(params)
     }
@@ -222,6 +230,20 @@ impl Client {
     }
 
     pub(super) fn start_txn(&mut self, txn: Box<Txn>) {
+        if !self.has_capability(&Capability::Dsn) && txn.envelope.uses_dsn() {
+            // RFC 3461 §5.2.2 (a): left out, never silently.
+            let recipients = txn
+                .envelope
+                .recipients
+                .iter()
+                .filter(|r| r.has_dsn_params())
+                .map(|r| r.path.clone())
+                .collect();
+            self.events.push_back(ClientEvent::DsnNotOffered {
+                mail_params: txn.envelope.has_dsn_params(),
+                recipients,
+            });
+        }
         let mail = Command::Mail {
             from: txn.envelope.from.clone(),
             params: txn.mail.clone(),
