@@ -140,13 +140,14 @@ impl Client {
                 });
                 // "AUTH " mech SP response CRLF must fit the line limit.
                 if 5 + name.len() + 1 + encoded.len() + 2 <= MAX_COMMAND_LINE {
-                    self.write_out(|buf| {
-                        buf.extend_from_slice(b"AUTH ");
-                        buf.extend_from_slice(name.as_bytes());
-                        buf.extend_from_slice(b" ");
-                        buf.extend_from_slice(encoded.as_bytes());
-                        buf.extend_from_slice(b"\r\n");
-                    });
+                    // Credentials: never in the reusable transmit buffer.
+                    self.push_secret(&[
+                        b"AUTH ",
+                        name.as_bytes(),
+                        b" ",
+                        encoded.as_bytes(),
+                        b"\r\n",
+                    ]);
                 } else {
                     op.deferred = Some(ir);
                     self.write_auth_line(&name);
@@ -187,10 +188,7 @@ impl Client {
                 match response {
                     Ok(data) => {
                         let encoded = Zeroizing::new(b64::encode(&data));
-                        self.write_out(|buf| {
-                            buf.extend_from_slice(encoded.as_bytes());
-                            buf.extend_from_slice(b"\r\n");
-                        });
+                        self.push_secret(&[encoded.as_bytes(), b"\r\n"]);
                     }
                     Err(why) => {
                         // RFC 4954 §4: "*" cancels; the server answers 501.

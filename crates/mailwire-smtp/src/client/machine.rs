@@ -54,13 +54,12 @@ impl Machine for Client {
     }
 
     fn poll_transmit(&self) -> Option<&[u8]> {
-        self.out.pending()
+        self.next_output()
     }
 
     fn advance_transmit(&mut self, n: usize) {
-        let n = n.min(self.out.len());
+        let n = self.output_written(n);
         if n > 0 {
-            self.out.advance(n);
             self.written_total += n as u64;
             self.progress = true;
         }
@@ -72,7 +71,7 @@ impl Machine for Client {
             return None;
         }
         let reply = self.in_flight.front().and_then(|f| f.deadline);
-        let stall = if self.out.is_empty() {
+        let stall = if self.pending_len() == 0 {
             None
         } else {
             self.stalled_since
@@ -90,7 +89,7 @@ impl Machine for Client {
             return;
         }
         if self.progress || self.stalled_since.is_none() {
-            self.stalled_since = (!self.out.is_empty()).then_some(now);
+            self.stalled_since = (self.pending_len() > 0).then_some(now);
         }
         self.progress = false;
         let written = self.written_total;
@@ -121,7 +120,7 @@ impl Machine for Client {
             );
             return;
         }
-        if !self.out.is_empty()
+        if self.pending_len() > 0
             && self
                 .stalled_since
                 .is_some_and(|s| s + self.config.timeouts.data_block <= now)

@@ -44,6 +44,7 @@ mod config;
 mod envelope;
 mod event;
 mod machine;
+mod secret;
 mod session;
 mod transaction;
 
@@ -130,6 +131,11 @@ pub struct Client {
     framer: LineFramer,
     assembler: ReplyAssembler,
     out: Transmit,
+    /// Output that carries credentials, kept out of `out`.
+    secret: Option<secret::SecretOut>,
+    /// Every byte ever queued to `out` (tests only).
+    #[cfg(test)]
+    out_log: Vec<u8>,
     /// Bytes ever queued to, and written from, `out`.
     queued_total: u64,
     written_total: u64,
@@ -184,6 +190,9 @@ impl Client {
             assembler,
             input: BytesMut::new(),
             out: Transmit::new(),
+            secret: None,
+            #[cfg(test)]
+            out_log: Vec::new(),
             queued_total: 0,
             written_total: 0,
             events: VecDeque::new(),
@@ -348,21 +357,24 @@ impl Client {
 
     /// Appends raw bytes to the output.
     fn push_out(&mut self, data: &[u8]) {
-        self.note_output();
-        self.out.push(data);
-        self.queued_total += data.len() as u64;
+        self.write_out(|buf| buf.extend_from_slice(data));
     }
 
     /// Appends output written straight into the buffer by `write`.
     fn write_out(&mut self, write: impl FnOnce(&mut BytesMut)) {
         self.note_output();
+        #[cfg(test)]
         let before = self.out.len();
-        write(self.out.buffer());
-        self.queued_total += (self.out.len() - before) as u64;
+        let n = self.write_plain(write);
+        #[cfg(test)]
+        if let Some(p) = self.out.pending() {
+            self.out_log.extend_from_slice(&p[before..]);
+        }
+        self.queued_total += n as u64;
     }
 
     fn note_output(&mut self) {
-        if self.out.is_empty() {
+        if self.pending_len() == 0 {
             // Waiting for the peer to read starts now; the next
             // `handle_timeout` gives the exact time.
             self.stalled_since = self.now;

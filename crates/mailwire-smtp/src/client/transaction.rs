@@ -472,7 +472,7 @@ impl Client {
     }
 
     fn pump_data(&mut self, txn: &mut Txn, piece: usize) {
-        while self.out.len() < piece {
+        while self.pending_len() < piece {
             if txn.stuffer.is_none() {
                 return;
             }
@@ -495,7 +495,7 @@ impl Client {
     }
 
     fn pump_bdat(&mut self, txn: &mut Txn, piece: usize) {
-        while self.out.len() < piece
+        while self.pending_len() < piece
             && txn.bdat_failure.is_none()
             && (txn.pipelined || txn.bdat_outstanding == 0)
         {
