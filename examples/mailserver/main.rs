@@ -14,6 +14,7 @@
 
 mod disk;
 mod limit;
+mod lock;
 // The store serves SMTP delivery now and POP3/IMAP as their handlers land.
 #[allow(dead_code)]
 mod maildir;

@@ -19,15 +19,16 @@
 //! * Messages in `new/` and `cur/` are both listed; opening the maildrop
 //!   moves `new/` messages to `cur/` with an atomic rename, so a message
 //!   has one name at a time and nothing is copied.
-//! * One session per user at a time (RFC 1939 §8): a second one gets
-//!   `-ERR [IN-USE]` (RFC 2449 §8.1.1).
+//! * One session per maildrop at a time (RFC 1939 §8), across processes
+//!   too: a lock file in the Maildir (see [`crate::lock`]); a second
+//!   session gets `-ERR [IN-USE]` (RFC 2449 §8.1.1).
 //! * Deletions happen only in UPDATE, after QUIT (RFC 1939 §6); a session
 //!   that ends any other way removes nothing.
 
-use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
+use std::time::Instant;
 
 use mailwire_pop3::server::MessageInfo;
 use mailwire_pop3::types::{MechanismName, MsgNum, Response, ResponseCode, Uid};
@@ -36,6 +37,7 @@ use mailwire_tokio::{Connection, Incoming};
 use std::io::Read;
 use tokio::net::TcpStream;
 
+use crate::lock::{Acquired, MaildropLock, REFRESH_EVERY};
 use crate::maildir::Maildir;
 use crate::{BoxFuture, Ctx, Handler, limit};
 
@@ -117,39 +119,16 @@ pub async fn handle(incoming: Incoming, ctx: Arc<Ctx>, implicit_tls: bool) {
     }
     // Whatever happened, the maildrop is released and nothing is deleted
     // unless UPDATE ran.
-    session.lock = None;
+    session.release_lock().await;
     if let Err(e) = conn.close().await {
         tracing::debug!(%peer, error = %e, "closing");
     }
 }
 
-/// The users whose maildrop a session holds, in this process.
-fn locked_users() -> &'static Mutex<HashSet<String>> {
-    static LOCKS: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
-    LOCKS.get_or_init(|| Mutex::new(HashSet::new()))
-}
-
-/// The exclusive hold of a user's maildrop (RFC 1939 §8); released on drop.
-#[derive(Debug)]
-struct UserLock {
-    user: String,
-}
-
-impl UserLock {
-    /// `None` when another session holds it.
-    fn acquire(user: &str) -> Option<UserLock> {
-        let mut set = locked_users().lock().unwrap_or_else(|p| p.into_inner());
-        set.insert(user.to_owned()).then(|| UserLock {
-            user: user.to_owned(),
-        })
-    }
-}
-
-impl Drop for UserLock {
-    fn drop(&mut self) {
-        let mut set = locked_users().lock().unwrap_or_else(|p| p.into_inner());
-        set.remove(&self.user);
-    }
+/// The held maildrop lock and when it was last touched.
+struct HeldLock {
+    lock: MaildropLock,
+    refreshed: Instant,
 }
 
 /// A message of the open maildrop.
@@ -165,7 +144,7 @@ struct Message {
 struct Session {
     ctx: Arc<Ctx>,
     sasl: Option<mailwire_sasl::ServerExchange>,
-    lock: Option<UserLock>,
+    lock: Option<HeldLock>,
     maildir: Option<Maildir>,
     /// The maildrop, message 1 first.
     messages: Vec<Message>,
@@ -174,6 +153,7 @@ struct Session {
 impl Session {
     /// Handles one event; an `Err` ends the connection (without UPDATE).
     async fn on_event(&mut self, conn: &mut Conn, event: ServerEvent) -> io::Result<()> {
+        self.refresh_lock().await;
         let answered = match event {
             ServerEvent::UserPass { user, password } => {
                 let known = self.ctx.users.lookup(user.as_str()).map(str::to_owned);
@@ -226,11 +206,13 @@ impl Session {
             }
             ServerEvent::Update { user, deleted } => {
                 let result = self.update(&user, &deleted).await;
-                self.lock = None;
+                // Released before +OK, so that the client's next session
+                // finds the maildrop free.
+                self.release_lock().await;
                 conn.machine_mut().update_done(result)
             }
             ServerEvent::Released { .. } => {
-                self.lock = None;
+                self.release_lock().await;
                 Ok(())
             }
             ServerEvent::StartTls => {
@@ -303,12 +285,6 @@ impl Session {
                 ResponseCode::SysPerm,
             ));
         };
-        let Some(lock) = UserLock::acquire(&name) else {
-            return conn.machine_mut().maildrop_failed(err_response(
-                "maildrop already in use by another session",
-                ResponseCode::InUse,
-            ));
-        };
         let ctx = self.ctx.clone();
         let user = name.clone();
         let listed = self
@@ -316,12 +292,23 @@ impl Session {
             .disk
             .run(move || {
                 let maildir = ctx.maildir(&user)?;
+                let lock = match MaildropLock::acquire(maildir.root())? {
+                    Acquired::Locked(lock) => lock,
+                    Acquired::InUse => return Ok(None),
+                };
+                // A failed scan drops the lock, which releases it.
                 let messages = scan(&maildir)?;
-                Ok((maildir, messages))
+                Ok(Some((maildir, lock, messages)))
             })
             .await;
-        let (maildir, messages) = match listed {
-            Ok(listed) => listed,
+        let (maildir, lock, messages) = match listed {
+            Ok(Some(listed)) => listed,
+            Ok(None) => {
+                return conn.machine_mut().maildrop_failed(err_response(
+                    "maildrop already in use by another session",
+                    ResponseCode::InUse,
+                ));
+            }
             Err(e) => {
                 tracing::warn!(user = %name, error = %e, "cannot list maildir");
                 return conn.machine_mut().maildrop_failed(err_response(
@@ -339,9 +326,49 @@ impl Session {
             }
         }
         self.maildir = Some(maildir);
-        self.lock = Some(lock);
+        self.lock = Some(HeldLock {
+            lock,
+            refreshed: Instant::now(),
+        });
         tracing::info!(user = %name, count = self.messages.len(), "maildrop opened");
         conn.machine_mut().maildrop_opened(infos)
+    }
+
+    /// Gives the maildrop lock up (in a disk job).
+    async fn release_lock(&mut self) {
+        let Some(held) = self.lock.take() else { return };
+        let released = self
+            .ctx
+            .disk
+            .run(move || {
+                held.lock.release();
+                Ok(())
+            })
+            .await;
+        if let Err(e) = released {
+            tracing::warn!(error = %e, "releasing the maildrop lock failed");
+        }
+    }
+
+    /// Touches the maildrop lock when it is due, so that it never looks
+    /// abandoned to a process that cannot check ours (see [`crate::lock`]).
+    async fn refresh_lock(&mut self) {
+        let Some(held) = self.lock.as_mut() else {
+            return;
+        };
+        if held.refreshed.elapsed() < REFRESH_EVERY {
+            return;
+        }
+        held.refreshed = Instant::now();
+        let path = held.lock.path().to_owned();
+        let touched = self
+            .ctx
+            .disk
+            .run(move || MaildropLock::refresh_path(&path))
+            .await;
+        if let Err(e) = touched {
+            tracing::warn!(error = %e, "refreshing the maildrop lock failed");
+        }
     }
 
     /// Streams one message file (RETR, TOP): the machine dot-stuffs it and,
@@ -383,6 +410,7 @@ impl Session {
             conn.machine_mut()
                 .send_body(&buf[..n])
                 .map_err(io::Error::other)?;
+            self.refresh_lock().await;
             if conn.machine().body_complete() {
                 // TOP has what it asked for: the rest of the file is not read.
                 break;
@@ -561,15 +589,6 @@ mod tests {
         assert_eq!(a, uid(&long));
         assert_ne!(a, uid(&"y".repeat(80)));
         assert_eq!(uid("a b").len(), 32);
-    }
-
-    #[test]
-    fn one_lock_per_user() {
-        let first = UserLock::acquire("lock-test-user").unwrap();
-        assert!(UserLock::acquire("lock-test-user").is_none());
-        assert!(UserLock::acquire("lock-test-other").is_some());
-        drop(first);
-        assert!(UserLock::acquire("lock-test-user").is_some());
     }
 
     #[test]
