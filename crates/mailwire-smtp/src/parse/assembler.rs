@@ -139,30 +139,148 @@ impl ReplyAssembler {
     /// ```
     #[inline]
     pub fn push_ehlo_line(&mut self, line: &Bytes) -> Result<Option<EhloOutcome>, ParseError> {
-        // The common capability line: "250", SP or "-", and a line that
-        // `common` reads, within the limits, in a reply whose lines carry
-        // no enhanced code. Everything else takes the general road.
-        let b = &line[..];
-        if let Some(parts) = &mut self.ehlo
-            && parts.enhanced.is_none()
-            && b.len() + 2 <= self.policy.max_reply_line
-            && b.len() > 4
-            && b[..3] == *b"250"
-            && matches!(b[3], b' ' | b'-')
-            && let Some(cap) = common(line, 4)
-        {
-            self.size += b.len() + 2;
-            if self.count >= self.policy.max_reply_lines || self.size > self.policy.max_reply_size {
-                return self.fail_too_long(line);
-            }
-            self.count += 1;
-            parts.capabilities.push(cap);
-            if b[3] == b'-' {
-                return Ok(None);
-            }
-            return self.finish_ehlo();
+        match self.ehlo_common(line, 0, line.len()) {
+            Step::More => Ok(None),
+            Step::Last => self.finish_ehlo(),
+            Step::TooLong => self.fail_too_long(line),
+            Step::General => self.push_ehlo_general(line),
         }
-        self.push_ehlo_general(line)
+    }
+
+    /// Frames and reads the reply to EHLO or LHLO at the front of `buf`
+    /// in one pass: the same as cutting `buf` into lines at each CRLF and
+    /// giving them to [`ReplyAssembler::push_ehlo_line`] one by one, up
+    /// to the line that completes a reply, but without a [`Bytes`] per
+    /// line. The fastest way to read an EHLO reply for code that owns its
+    /// input buffer.
+    ///
+    /// Returns the reply, if one was completed, and the number of bytes
+    /// read: the complete lines up to and including the reply's last
+    /// one, to drop from the front of `buf`; a line not yet complete is
+    /// left in `buf` for the next call, with more input. The values of
+    /// the reply are slices of `buf`.
+    ///
+    /// Errors are those of `push_ehlo_line` on the same lines, and for
+    /// framing: [`ParseErrorKind::BadReply`] for a LF without CR before it
+    /// (RFC 5321 §2.3.8), and [`ParseErrorKind::LineTooLong`] as soon as
+    /// `policy.max_reply_line` bytes without a LF have arrived. As with
+    /// `push_ehlo_line`, an error drops the half-read reply, and a client
+    /// cannot know where the broken reply ends. No byte past the line
+    /// being read, and no more than `max_reply_line` bytes of it, is
+    /// looked at.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use mailwire_smtp::types::capability::EhloOutcome;
+    /// use mailwire_smtp::{Capability, Policy, ReplyAssembler};
+    ///
+    /// let mut asm = ReplyAssembler::new(Policy::client());
+    /// let wire = Bytes::from_static(b"250-mx.example.com hi\r\n250-PIPELINING\r\n250 SIZE 10");
+    /// // The last line is not complete yet: two lines are read.
+    /// assert_eq!(asm.push_ehlo_from(&wire).unwrap(), (None, 39));
+    /// let (Some(EhloOutcome::Ehlo(ehlo)), 13) = asm.push_ehlo_from(&Bytes::from_static(b"250 SIZE 10\r\n")).unwrap() else {
+    ///     panic!("a complete 250 reply");
+    /// };
+    /// assert_eq!(ehlo.capabilities, [Capability::Pipelining, Capability::Size(Some(10))]);
+    /// ```
+    pub fn push_ehlo_from(
+        &mut self,
+        buf: &Bytes,
+    ) -> Result<(Option<EhloOutcome>, usize), ParseError> {
+        let max = self.policy.max_reply_line;
+        let mut at = 0;
+        loop {
+            // A line longer than the limit is refused however it ends, so
+            // the search stops there.
+            let rest = &buf[at..];
+            let search = rest.get(..max).unwrap_or(rest);
+            let Some(lf) = find_lf(search) else {
+                if search.len() >= max {
+                    return Err(self.bad_frame(
+                        ParseErrorKind::LineTooLong,
+                        "line too long",
+                        search,
+                    ));
+                }
+                return Ok((None, at));
+            };
+            if lf == 0 || rest[lf - 1] != b'\r' {
+                return Err(self.bad_frame(
+                    ParseErrorKind::BadReply,
+                    "bare LF in reply",
+                    &rest[..=lf],
+                ));
+            }
+            let end = at + lf - 1;
+            let next = at + lf + 1;
+            match self.ehlo_common(buf, at, end) {
+                Step::More => {}
+                step => {
+                    if let Some(out) = self.finish_step(step, buf, at, end)? {
+                        return Ok((Some(out), next));
+                    }
+                }
+            }
+            at = next;
+        }
+    }
+
+    /// [`ReplyAssembler::push_ehlo_line`] for the line `src[at..end]` if
+    /// it is a common capability line: "250", SP or "-", and a line that
+    /// `common` reads, within the limits, in a reply whose lines carry
+    /// no enhanced code. What is left to do is returned.
+    #[inline(always)]
+    fn ehlo_common(&mut self, src: &Bytes, at: usize, end: usize) -> Step {
+        let Some(parts) = &mut self.ehlo else {
+            return Step::General;
+        };
+        let Some(b) = src.get(at..end) else {
+            return Step::General;
+        };
+        if parts.enhanced.is_some()
+            || b.len() + 2 > self.policy.max_reply_line
+            || b.len() <= 4
+            || b[..3] != *b"250"
+            || !matches!(b[3], b' ' | b'-')
+        {
+            return Step::General;
+        }
+        let Some(cap) = common(src, at + 4, end) else {
+            return Step::General;
+        };
+        self.size += b.len() + 2;
+        if self.count >= self.policy.max_reply_lines || self.size > self.policy.max_reply_size {
+            return Step::TooLong;
+        }
+        self.count += 1;
+        parts.capabilities.push(cap);
+        if b[3] == b'-' { Step::More } else { Step::Last }
+    }
+
+    /// What is left to do for the line `src[at..end]` after
+    /// [`ReplyAssembler::ehlo_common`], other than nothing.
+    #[inline(never)]
+    fn finish_step(
+        &mut self,
+        step: Step,
+        src: &Bytes,
+        at: usize,
+        end: usize,
+    ) -> Result<Option<EhloOutcome>, ParseError> {
+        match step {
+            Step::More => Ok(None),
+            Step::Last => self.finish_ehlo(),
+            Step::TooLong => self.fail_too_long(&src[at..end]),
+            Step::General => self.push_ehlo_general(&src.slice(at..end)),
+        }
+    }
+
+    /// A framing error: the reply is dropped.
+    #[cold]
+    #[inline(never)]
+    fn bad_frame(&mut self, kind: ParseErrorKind, reason: &'static str, at: &[u8]) -> ParseError {
+        self.reset();
+        ParseError::new(kind, reason, at)
     }
 
     /// A line past the reply limits: the reply is dropped.
@@ -341,6 +459,38 @@ impl ReplyAssembler {
         self.reset();
         Ok(Some(finish(parsed.code, lines)))
     }
+}
+
+/// What is left to do after [`ReplyAssembler::ehlo_common`].
+enum Step {
+    /// The line is not a common one: the general road reads it.
+    General,
+    /// The line was read; the reply goes on.
+    More,
+    /// The line was read and was the last: the reply is complete.
+    Last,
+    /// The line is past the reply limits.
+    TooLong,
+}
+
+/// The index of the first LF in `s`, eight bytes at a time: reply lines
+/// are short, and this costs less than setting up `memchr`.
+#[inline(always)]
+fn find_lf(s: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while i + 8 <= s.len() {
+        let w = s.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok());
+        let x = u64::from_le_bytes(w.unwrap_or_default()) ^ (ONES * u64::from(b'\n'));
+        // The lowest set bit marks the first zero byte exactly.
+        let z = x.wrapping_sub(ONES) & !x & HIGH;
+        if z != 0 {
+            return Some(i + (z.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    s.get(i..)?.iter().position(|&b| b == b'\n').map(|p| i + p)
 }
 
 #[cold]

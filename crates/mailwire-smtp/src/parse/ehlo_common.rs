@@ -57,11 +57,11 @@ fn is(b: &[u8], at: usize, n: usize, m: &Name) -> bool {
         == 0
 }
 
-/// The capability of the line `src[at..]` if it is one of the common
+/// The capability of the line `src[at..end]` if it is one of the common
 /// forms, with the value [`capability`](super::capability) gives it;
 /// `None` for any other line.
 #[inline(always)]
-pub(crate) fn common(src: &Bytes, at: usize) -> Option<Capability> {
+pub(crate) fn common(src: &Bytes, at: usize, end: usize) -> Option<Capability> {
     const DSN: Name = name(b"dsn");
     const SIZE: Name = name(b"size");
     const AUTH: Name = name(b"auth");
@@ -76,7 +76,7 @@ pub(crate) fn common(src: &Bytes, at: usize) -> Option<Capability> {
     const REQUIRETLS: Name = name(b"requiretls");
     const MT_PRIORITY: Name = name(b"mt-priority");
     const ENHANCEDSTATUSCODES: Name = name(b"enhancedstatuscodes");
-    let b = &src[..];
+    let b = src.get(..end)?;
     let n = b.len().checked_sub(at)?;
     if n < 3 {
         return None;
@@ -94,7 +94,7 @@ pub(crate) fn common(src: &Bytes, at: usize) -> Option<Capability> {
             b'm' => (&SMTPUTF8, Kw::SmtpUtf8),
             b'h' => (&CHUNKING, Kw::Chunking),
             b't' => (&STARTTLS, Kw::StartTls),
-            _ => return with_params(src, at, n),
+            _ => return with_params(src, at, end),
         },
         9 => (&DELIVERBY, Kw::DeliverBy),
         10 if first == b'p' => (&PIPELINING, Kw::Pipelining),
@@ -102,10 +102,10 @@ pub(crate) fn common(src: &Bytes, at: usize) -> Option<Capability> {
         10 if first == b'r' => (&REQUIRETLS, Kw::RequireTls),
         11 => (&MT_PRIORITY, Kw::MtPriority),
         19 => (&ENHANCEDSTATUSCODES, Kw::EnhancedStatusCodes),
-        _ => return with_params(src, at, n),
+        _ => return with_params(src, at, end),
     };
     if !is(b, at, n, m) {
-        return with_params(src, at, n);
+        return with_params(src, at, end);
     }
     Some(match kw {
         Kw::Dsn => Capability::Dsn,
@@ -127,19 +127,19 @@ pub(crate) fn common(src: &Bytes, at: usize) -> Option<Capability> {
 }
 
 /// `SIZE 1*20DIGIT` and `AUTH 1*(SP sasl-mech)` (RFC 1870 §4, RFC 4954
-/// §3), for the line `src[at..]` of `n` bytes.
+/// §3), for the line `src[at..end]`.
 #[inline(always)]
-fn with_params(src: &Bytes, at: usize, n: usize) -> Option<Capability> {
+fn with_params(src: &Bytes, at: usize, end: usize) -> Option<Capability> {
     const SIZE_SP: Name = name(b"size ");
     const AUTH_SP: Name = name(b"auth ");
-    let b = &src[..];
-    if n < 6 {
+    let b = src.get(..end)?;
+    if b.len() < at + 6 {
         return None;
     }
     if is(b, at, 5, &SIZE_SP) {
         size(&b[at + 5..])
     } else if is(b, at, 5, &AUTH_SP) {
-        auth(src, at + 5)
+        auth(src, at + 5, end)
     } else {
         None
     }
@@ -162,12 +162,12 @@ fn size(digits: &[u8]) -> Option<Capability> {
     Some(Capability::Size(Some(v)))
 }
 
-/// The mechanisms of an `AUTH` line from `at`: names of 1 to 20
-/// `mech-char`s (RFC 4422 §3.1) between single spaces, to the end of the
-/// line, at most [`MAX_MECHS`] of them.
+/// The mechanisms of an `AUTH` line from `at` to `end`: names of 1 to
+/// 20 `mech-char`s (RFC 4422 §3.1) between single spaces, to the end of
+/// the line, at most [`MAX_MECHS`] of them.
 #[inline(never)]
-fn auth(src: &Bytes, at: usize) -> Option<Capability> {
-    let b = &src[..];
+fn auth(src: &Bytes, at: usize, end: usize) -> Option<Capability> {
+    let b = src.get(..end)?;
     let mut bounds = [(0usize, 0usize); MAX_MECHS];
     let mut count = 0;
     let mut i = at;

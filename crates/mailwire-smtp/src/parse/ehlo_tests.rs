@@ -418,11 +418,16 @@ proptest! {
     /// starts in its buffer (the words it loads depend on that), and
     /// takes only lines of printable US-ASCII.
     #[test]
-    fn common_same_as_capability(line in cap_line(), pad in 0usize..12) {
+    fn common_same_as_capability(line in cap_line(), pad in 0usize..12, tail in "[ -~\r\n]{0,9}") {
         let mut buf = "x".repeat(pad).into_bytes();
         buf.extend_from_slice(line.as_bytes());
-        let src = Bytes::from(buf);
-        if let Some(cap) = common(&src, pad) {
+        let src = Bytes::from(buf.clone());
+        // Bytes after the line's end are not looked at.
+        buf.extend_from_slice(tail.as_bytes());
+        let with_tail = Bytes::from(buf);
+        let end = pad + line.len();
+        prop_assert_eq!(common(&src, pad, end), common(&with_tail, pad, end));
+        if let Some(cap) = common(&src, pad, end) {
             prop_assert!(line.bytes().all(|b| (0x20..0x7f).contains(&b)), "{:?}", line);
             prop_assert_eq!(&cap, &capability(&src, pad).0, "{:?}", line);
             prop_assert_eq!(&cap, &oracle(&Text::new(&line).expect("text")), "{:?}", line);
@@ -435,7 +440,7 @@ proptest! {
         let mut buf = vec![b'x'; pad];
         buf.extend_from_slice(&line);
         let src = Bytes::from(buf);
-        if let Some(cap) = common(&src, pad) {
+        if let Some(cap) = common(&src, pad, src.len()) {
             prop_assert!(line.iter().all(|b| (0x20..0x7f).contains(b)), "{:?}", line);
             prop_assert_eq!(cap, capability(&src, pad).0, "{:?}", line);
         }
@@ -476,6 +481,142 @@ proptest! {
     }
 }
 
+/// What `push_ehlo_from` must give on `wire` fed in `chunks`, by its
+/// docs: lines cut at each LF and given to `push_ehlo_line`, a LF at or
+/// past `max_reply_line` bytes a `LineTooLong`, one without CR before it
+/// a `BadReply`. The outcomes in order, and the kind of the error that
+/// ends the stream, if any.
+type Outcomes = (Vec<EhloOutcome>, Option<crate::ParseErrorKind>);
+
+fn by_lines(wire: &[u8], policy: Policy) -> Outcomes {
+    let mut asm = ReplyAssembler::new(policy);
+    let mut out = Vec::new();
+    let mut rest = wire;
+    loop {
+        let lf = rest.iter().position(|&b| b == b'\n');
+        let too_long = match lf {
+            Some(lf) => lf >= policy.max_reply_line,
+            None => rest.len() >= policy.max_reply_line,
+        };
+        if too_long {
+            return (out, Some(crate::ParseErrorKind::LineTooLong));
+        }
+        let Some(lf) = lf else {
+            return (out, None);
+        };
+        let Some(line) = rest[..lf].strip_suffix(b"\r") else {
+            return (out, Some(crate::ParseErrorKind::BadReply));
+        };
+        match asm.push_ehlo_line(&Bytes::copy_from_slice(line)) {
+            Ok(Some(o)) => out.push(o),
+            Ok(None) => {}
+            Err(e) => return (out, Some(e.kind())),
+        }
+        rest = &rest[lf + 1..];
+    }
+}
+
+/// `push_ehlo_from` driven as its docs say: input arrives in chunks
+/// (cut at `cuts`), what it reads is dropped from the front.
+fn from_chunks(wire: &[u8], cuts: &[usize], policy: Policy) -> Outcomes {
+    let mut asm = ReplyAssembler::new(policy);
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    let mut bounds: Vec<usize> = cuts.iter().map(|&c| c.min(wire.len())).collect();
+    bounds.push(wire.len());
+    bounds.sort_unstable();
+    let mut fed = 0;
+    for b in bounds {
+        buf.extend_from_slice(&wire[fed..b]);
+        fed = b;
+        loop {
+            let src = Bytes::copy_from_slice(&buf);
+            match asm.push_ehlo_from(&src) {
+                Ok((o, n)) => {
+                    assert!(n <= buf.len());
+                    buf.drain(..n);
+                    match o {
+                        Some(o) => out.push(o),
+                        None => break,
+                    }
+                }
+                Err(e) => return (out, Some(e.kind())),
+            }
+        }
+    }
+    (out, None)
+}
+
+fn wire_of(lines: &[Vec<u8>]) -> Vec<u8> {
+    let mut wire = Vec::new();
+    for l in lines {
+        wire.extend_from_slice(l);
+        wire.extend_from_slice(b"\r\n");
+    }
+    wire
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// One pass over the buffer reads what `push_ehlo_line` reads line
+    /// by line, however the input is cut, on replies back to back with
+    /// noise in them (bare CR or LF, non-UTF-8, control bytes).
+    #[test]
+    fn push_ehlo_from_same_as_lines(
+        a in noisy_lines(),
+        b in noisy_lines(),
+        cuts in prop::collection::vec(0usize..400, 0..4),
+        policy in policy(),
+    ) {
+        let mut wire = wire_of(&a);
+        wire.extend_from_slice(&wire_of(&b));
+        prop_assert_eq!(from_chunks(&wire, &cuts, policy), by_lines(&wire, policy), "{:?}", String::from_utf8_lossy(&wire));
+    }
+
+    /// The same on a stream of any bytes.
+    #[test]
+    fn push_ehlo_from_same_on_any_bytes(
+        wire in prop::collection::vec(prop_oneof![any::<u8>(), Just(b'\r'), Just(b'\n'), Just(b'2')], 0..200),
+        cuts in prop::collection::vec(0usize..200, 0..4),
+        policy in policy(),
+    ) {
+        prop_assert_eq!(from_chunks(&wire, &cuts, policy), by_lines(&wire, policy));
+    }
+}
+
+#[test]
+fn push_ehlo_from_the_bench_reply_at_once_and_byte_by_byte() {
+    let wire = b"250-mx.example.com Hello client.example.net\r\n\
+250-PIPELINING\r\n250-SIZE 35882577\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n\
+250-AUTH PLAIN LOGIN\r\n250-STARTTLS\r\n250-CHUNKING\r\n250-DSN\r\n250 SMTPUTF8\r\n";
+    let mut asm = ReplyAssembler::new(Policy::client());
+    let (Some(EhloOutcome::Ehlo(e)), n) = asm
+        .push_ehlo_from(&Bytes::from_static(wire))
+        .expect("parses")
+    else {
+        panic!("one reply");
+    };
+    assert_eq!(n, wire.len());
+    assert_eq!(
+        e,
+        EhloReply::parse(wire, &Policy::client()).expect("parses")
+    );
+    let cuts: Vec<usize> = (0..wire.len()).collect();
+    let (outs, err) = from_chunks(wire, &cuts, Policy::client());
+    assert_eq!(err, None);
+    assert_eq!(outs, [EhloOutcome::Ehlo(e)]);
+    // A line without its LF stops at the limit, not at the end of input.
+    let mut policy = Policy::client();
+    policy.max_reply_line = 10;
+    let mut asm = ReplyAssembler::new(policy);
+    assert!(asm.push_ehlo_from(&Bytes::from_static(b"250-abcd")).is_ok());
+    let e = asm
+        .push_ehlo_from(&Bytes::from_static(b"250-abcdef"))
+        .expect_err("too long");
+    assert_eq!(e.kind(), crate::ParseErrorKind::LineTooLong);
+}
+
 #[test]
 fn keywords_in_every_case() {
     for name in [
@@ -510,7 +651,7 @@ fn keywords_in_every_case() {
             let cap = Capability::parse(&text);
             // The fast path takes every known keyword alone, in any case.
             let src = Bytes::from(format!("250-{line}"));
-            assert_eq!(common(&src, 4).as_ref(), Some(&cap), "{line}");
+            assert_eq!(common(&src, 4, src.len()).as_ref(), Some(&cap), "{line}");
             assert!(
                 !matches!(cap, Capability::Other { .. } | Capability::Unparsed(_)),
                 "{line}: {cap:?}"
@@ -532,7 +673,7 @@ fn keywords_in_every_case() {
 /// forms it leaves to the general path are not.
 #[test]
 fn common_forms() {
-    let fast = |s: &'static str| common(&Bytes::from_static(s.as_bytes()), 4);
+    let fast = |s: &'static str| common(&Bytes::from_static(s.as_bytes()), 4, s.len());
     assert_eq!(
         fast("250-SIZE 35882577"),
         Some(Capability::Size(Some(35882577)))
