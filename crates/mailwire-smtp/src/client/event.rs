@@ -69,6 +69,20 @@ pub enum ClientEvent {
         /// their RCPT, in envelope order.
         recipients: Vec<ForwardPath>,
     },
+    /// The transaction given up with
+    /// [`Client::abandon_mail`](super::Client::abandon_mail) is over: the
+    /// server's state is clear and the next transaction may start.
+    /// Replies to commands of the transaction that were still outstanding
+    /// came before it, each reported for its own command (a
+    /// [`RecipientResult`](Self::RecipientResult) per RCPT, RFC 2920 §3.1).
+    MailAbandoned {
+        /// The reply to the RSET that cleared the server's state
+        /// (RFC 5321 §4.1.1.5); `None` when nothing of the transaction had
+        /// been sent yet, or when the data had already begun and the
+        /// connection was closed instead (a [`Closed`](Self::Closed)
+        /// follows, see `abandon_mail`).
+        reply: Option<Reply>,
+    },
     /// The reply to RSET, NOOP, VRFY or EXPN.
     Done {
         /// `"RSET"`, `"NOOP"`, `"VRFY"` or `"EXPN"`.
@@ -77,6 +91,8 @@ pub enum ClientEvent {
         reply: Reply,
     },
     /// The session is over: the reply to QUIT, a `421` (RFC 5321 §3.8),
-    /// or `None` when the server closed the connection while idle.
+    /// or `None` when the server closed the connection while idle, or when
+    /// the client ends it to abandon a transaction whose data had begun
+    /// (after [`MailAbandoned`](Self::MailAbandoned)).
     Closed(Option<Reply>),
 }

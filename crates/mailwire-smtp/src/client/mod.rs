@@ -39,6 +39,7 @@
 //! );
 //! ```
 
+mod abandon;
 mod auth;
 mod config;
 mod envelope;
@@ -81,6 +82,8 @@ enum Sent {
     Rset {
         report: bool,
     },
+    /// The RSET that abandons a transaction (`Client::abandon_mail`).
+    AbandonRset,
     Noop,
     Vrfy,
     Expn,
@@ -275,6 +278,9 @@ impl Client {
     }
 
     /// Queues `RSET` (RFC 5321 §4.1.1.5); answered by [`ClientEvent::Done`].
+    /// It runs after what is already queued, so it does not interrupt a
+    /// transaction: to give one up, use
+    /// [`abandon_mail`](Self::abandon_mail).
     pub fn rset(&mut self) -> Result<()> {
         self.check_ready()?;
         self.ops.push_back(Op::Rset);

@@ -86,6 +86,7 @@ impl Client {
             Sent::Bdat => self.on_bdat(reply),
             Sent::Final(k) => self.on_final(k, reply),
             Sent::AbortDot => self.on_abort_dot(reply),
+            Sent::AbandonRset => self.on_abandon_rset(reply),
             Sent::Rset { report } => {
                 if report {
                     self.events.push_back(ClientEvent::Done {

@@ -12,7 +12,7 @@ use crate::encode::Encode;
 use crate::types::{Body, Capability, Command, ForwardPath, MailParameters, RcptParameters, Reply};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stage {
+pub(super) enum Stage {
     /// MAIL and RCPT (and DATA when pipelined) are being answered.
     Envelope,
     /// The body is being written.
@@ -26,15 +26,15 @@ enum Stage {
 pub(super) struct Txn {
     envelope: Envelope,
     mail: MailParameters,
-    use_bdat: bool,
-    pipelined: bool,
+    pub(super) use_bdat: bool,
+    pub(super) pipelined: bool,
     /// Body pieces given by the application and not yet written.
-    chunks: VecDeque<Bytes>,
-    body_ended: bool,
+    pub(super) chunks: VecDeque<Bytes>,
+    pub(super) body_ended: bool,
     stuffer: Option<DotStuffer>,
     /// Line-ending canonicalisation of a text body sent with BDAT.
     crlf: Option<CrlfNormalizer>,
-    stage: Stage,
+    pub(super) stage: Stage,
     mail_failure: Option<Reply>,
     last_rcpt_failure: Option<Reply>,
     /// Indexes of the accepted recipients, in order.
@@ -46,6 +46,10 @@ pub(super) struct Txn {
     bdat_outstanding: usize,
     /// The first failed BDAT chunk.
     bdat_failure: Option<Reply>,
+    /// The application gave it up (`Client::abandon_mail`).
+    pub(super) abandoned: bool,
+    /// The RSET that abandons it was sent.
+    pub(super) rset_sent: bool,
 }
 
 impl Client {
@@ -105,6 +109,8 @@ impl Client {
             finals_expected: 0,
             bdat_outstanding: 0,
             bdat_failure: None,
+            abandoned: false,
+            rset_sent: false,
         };
         self.ops.push_back(Op::Mail(Box::new(txn)));
         self.start_next_op();
@@ -266,6 +272,11 @@ impl Client {
         let Some(mut txn) = self.txn.take() else {
             return;
         };
+        if txn.abandoned {
+            self.txn = Some(txn);
+            self.abandon_step();
+            return;
+        }
         if reply.code.is_positive() {
             if !txn.pipelined {
                 let rcpt = self.rcpt_command(&txn, 0);
@@ -296,6 +307,11 @@ impl Client {
         }
         self.events
             .push_back(ClientEvent::RecipientResult { rcpt, reply });
+        if txn.abandoned {
+            self.txn = Some(txn);
+            self.abandon_step();
+            return;
+        }
         let last = i + 1 == txn.envelope.recipients.len();
         if !txn.pipelined && !last {
             let rcpt = self.rcpt_command(&txn, i + 1);
@@ -337,6 +353,12 @@ impl Client {
             return;
         };
         let has_recipients = txn.mail_failure.is_none() && !txn.accepted.is_empty();
+        // An abandoned transaction: the lone dot below still answers a
+        // 354 without recipients; anything else is decided there.
+        if txn.abandoned && (has_recipients || reply.code.get() != 354) {
+            self.abandoned_data_reply(txn, &reply);
+            return;
+        }
         if reply.code.get() == 354 {
             if has_recipients {
                 txn.stage = Stage::Body;
@@ -369,6 +391,11 @@ impl Client {
         let Some(mut txn) = self.txn.take() else {
             return;
         };
+        if txn.abandoned {
+            self.txn = Some(txn);
+            self.abandon_step();
+            return;
+        }
         let reply = txn
             .mail_failure
             .take()
@@ -384,6 +411,11 @@ impl Client {
             return;
         };
         txn.bdat_outstanding = txn.bdat_outstanding.saturating_sub(1);
+        if txn.abandoned {
+            self.txn = Some(txn);
+            self.abandon_step();
+            return;
+        }
         if !reply.code.is_positive() && txn.bdat_failure.is_none() {
             txn.bdat_failure = Some(reply);
         }
@@ -447,7 +479,12 @@ impl Client {
     /// Copies more of the body into the transmit buffer while it holds
     /// less than one piece.
     pub(super) fn pump(&mut self) {
-        if self.closed || !self.txn.as_ref().is_some_and(|t| t.stage == Stage::Body) {
+        if self.closed
+            || !self
+                .txn
+                .as_ref()
+                .is_some_and(|t| t.stage == Stage::Body && !t.abandoned)
+        {
             return;
         }
         let Some(mut txn) = self.txn.take() else {
