@@ -1,12 +1,12 @@
 //! The fast path for `MAIL FROM` and `RCPT TO` lines (RFC 5321 §4.1.1.2,
 //! §4.1.1.3), the lines a server reads most after DATA.
 //!
-//! One pass over the line, left to right, with one 256-entry byte-class
-//! table: each loop that finds where a local part, a label, a keyword or
-//! a value ends is the loop that checks its characters, so no byte is
-//! looked at twice and no `memchr` is set up for a ten-byte span.
-//! Keywords are matched by length and one folded 64-bit compare; `SIZE`
-//! is read as its digits are scanned.
+//! One pass over the line, left to right, eight bytes at a time
+//! (`super::swar`): each loop that finds where a local part, a label, a
+//! keyword or a value ends is the loop that checks its characters, so no
+//! byte is looked at twice and no `memchr` is set up for a ten-byte span.
+//! Keywords are matched by one folded 64-bit compare of the word they
+//! were scanned in; `SIZE` is read as its digits are scanned.
 //!
 //! It takes the common form only: an ASCII `Dot-string@Domain` path in
 //! angle brackets and the parameters `SIZE`, `BODY`, `SMTPUTF8`, `RET`,
@@ -20,73 +20,11 @@
 
 use bytes::Bytes;
 
-use crate::types::address::{MAX_DOMAIN_LEN, MAX_LOCAL_PART_LEN, MAX_PATH_LEN};
+use super::swar;
+use crate::types::address::{MAX_DOMAIN_LEN, MAX_LOCAL_PART_LEN, MAX_PATH_LEN, is_atext};
 use crate::types::params::{Body, MailParameters, Notify, OriginalRecipient, RcptParameters, Ret};
 use crate::types::text::Str;
 use crate::types::{Command, ForwardPath, Mailbox, Policy, ReversePath};
-
-/// `esmtp-keyword` characters: `ALPHA / DIGIT / "-"`.
-const KEYWORD: u8 = 1;
-/// `esmtp-value` characters, ASCII only: `%d33-60 / %d62-126`.
-const VALUE: u8 = 2;
-/// `xchar` (RFC 3461 §4): `%x21-2A / %x2C-3C / %x3E-7E`.
-const XCHAR: u8 = 4;
-/// ASCII `atext` (RFC 5322 §3.2.3).
-const ATOM: u8 = 8;
-/// `Let-dig` and `-` (RFC 5321 §4.1.2 `Ldh-str`).
-const LDH: u8 = 16;
-
-/// The class bits of every byte; no bit is set for a byte at or above
-/// 0x80, so a line this path accepts is ASCII (and so UTF-8).
-static CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 128 {
-        let b = i as u8;
-        let alnum = b.is_ascii_alphanumeric();
-        if alnum || b == b'-' {
-            t[i] |= KEYWORD | LDH;
-        }
-        if matches!(b, 33..=60 | 62..=126) {
-            t[i] |= VALUE;
-        }
-        if matches!(b, 0x21..=0x2a | 0x2c..=0x3c | 0x3e..=0x7e) {
-            t[i] |= XCHAR;
-        }
-        if alnum
-            || matches!(
-                b,
-                b'!' | b'#'
-                    | b'$'
-                    | b'%'
-                    | b'&'
-                    | b'\''
-                    | b'*'
-                    | b'+'
-                    | b'-'
-                    | b'/'
-                    | b'='
-                    | b'?'
-                    | b'^'
-                    | b'_'
-                    | b'`'
-                    | b'{'
-                    | b'|'
-                    | b'}'
-                    | b'~'
-            )
-        {
-            t[i] |= ATOM;
-        }
-        i += 1;
-    }
-    t
-};
-
-#[inline]
-fn is(b: u8, class: u8) -> bool {
-    CLASS[usize::from(b)] & class != 0
-}
 
 /// Up to eight bytes as a little-endian number with ASCII letters folded
 /// to lower case (`b | 0x20`), `None` if longer or empty. For the bytes
@@ -140,6 +78,63 @@ const SUCCESS: u64 = name(b"success");
 const FAILURE: u64 = name(b"failure");
 const DELAY: u64 = name(b"delay");
 
+/// A fixed token of up to eight bytes, matched against the word at the
+/// scan position with one compare: its letters in either case, its other
+/// bytes exactly.
+#[derive(Clone, Copy)]
+struct Token {
+    /// The token, lower case, little-endian.
+    value: u64,
+    /// 0x20 in the bytes that are letters: or-ed in, it folds an
+    /// upper-case letter onto its lower case and no other byte onto a
+    /// letter, and it leaves the other bytes to compare exactly.
+    fold: u64,
+    /// 0xff in the bytes of the token.
+    mask: u64,
+    /// Its length.
+    len: usize,
+}
+
+impl Token {
+    const fn new(s: &[u8]) -> Token {
+        let mut t = Token {
+            value: 0,
+            fold: 0,
+            mask: 0,
+            len: s.len(),
+        };
+        let mut i = 0;
+        while i < s.len() {
+            let b = s[i].to_ascii_lowercase();
+            t.value |= (b as u64) << (8 * i);
+            if b.is_ascii_lowercase() {
+                t.fold |= 0x20 << (8 * i);
+            }
+            t.mask |= 0xff << (8 * i);
+            i += 1;
+        }
+        t
+    }
+
+    /// Whether the word `w` (eight bytes from the scan position, as
+    /// `swar::word` reads them) starts with this token.
+    #[inline(always)]
+    fn at(self, w: u64) -> bool {
+        (w | self.fold) & self.mask == self.value
+    }
+}
+
+const T_SIZE: Token = Token::new(b"size=");
+const T_BODY: Token = Token::new(b"body=");
+const T_8BITMIME: Token = Token::new(b"8bitmime");
+const T_NOTIFY: Token = Token::new(b"notify=");
+const T_SUCCESS: Token = Token::new(b"success");
+const T_FAILURE: Token = Token::new(b"failure");
+const T_DELAY: Token = Token::new(b"delay");
+const T_NEVER: Token = Token::new(b"never");
+const T_ORCPT: Token = Token::new(b"orcpt=");
+const T_RFC822: Token = Token::new(b"rfc822;");
+
 /// A position in the line: the bytes not yet read.
 struct Scan<'a> {
     rest: &'a [u8],
@@ -163,23 +158,32 @@ impl<'a> Scan<'a> {
         self.len - self.rest.len()
     }
 
-    /// The next byte.
+    /// Moves past the bytes that `stop` does not flag (a test of
+    /// [`swar`], which flags NUL), and returns them.
     #[inline]
-    fn peek(&self) -> Option<u8> {
-        self.rest.first().copied()
-    }
-
-    /// Moves past the bytes of `class`, and returns them.
-    #[inline]
-    fn run(&mut self, class: u8) -> &'a [u8] {
-        let n = self
-            .rest
-            .iter()
-            .position(|&b| !is(b, class))
-            .unwrap_or(self.rest.len());
+    fn run(&mut self, stop: impl Fn(u64) -> u64) -> &'a [u8] {
+        let n = swar::run(self.rest, stop);
         let (run, rest) = self.rest.split_at_checked(n).unwrap_or((self.rest, &[]));
         self.rest = rest;
         run
+    }
+
+    /// The eight bytes from here as `swar::word` reads them.
+    #[inline(always)]
+    fn word(&self) -> u64 {
+        swar::word(self.rest, 0)
+    }
+
+    /// Moves past `token` if it is next (`w` is [`Scan::word`]).
+    #[inline(always)]
+    fn token(&mut self, w: u64, token: Token) -> bool {
+        if token.at(w)
+            && let Some(rest) = self.rest.get(token.len..)
+        {
+            self.rest = rest;
+            return true;
+        }
+        false
     }
 
     /// Moves past `b` if it is next.
@@ -237,18 +241,66 @@ impl<'a> Scan<'a> {
         Some((start, start + len))
     }
 
-    /// The keyword of the next parameter, folded.
+    /// The keyword of the next parameter, folded as [`fold`] does, from
+    /// the word it is scanned in; `None` if it is empty or longer than
+    /// eight bytes (no keyword of this path is).
     #[inline]
     fn keyword(&mut self) -> Option<u64> {
-        fold(self.run(KEYWORD))
+        let w = swar::word(self.rest, 0);
+        let m = swar::not_keyword(w);
+        let n = if m != 0 {
+            swar::first(m)
+        } else if self
+            .rest
+            .get(8)
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return None;
+        } else {
+            8
+        };
+        if n == 0 {
+            return None;
+        }
+        self.rest = self.rest.get(n..)?;
+        // Keyword bytes are letters, digits and '-': or-ing 0x20 folds
+        // the upper-case letters and changes no other byte.
+        Some((w | 0x2020_2020_2020_2020) & (u64::MAX >> (64 - 8 * n)))
     }
 
     /// `"=" esmtp-value` up to the end of the parameter.
     #[inline]
     fn value(&mut self) -> Option<&'a [u8]> {
         self.eat(b'=')?;
-        let v = self.run(VALUE);
+        self.value_after_eq()
+    }
+
+    /// `esmtp-value` (after the `=`) up to the end of the parameter.
+    #[inline]
+    fn value_after_eq(&mut self) -> Option<&'a [u8]> {
+        let v = self.run(swar::not_value);
         (!v.is_empty() && self.param_end()).then_some(v)
+    }
+
+    /// `1*20DIGIT` (after the `=`) up to the end of the parameter (RFC
+    /// 1870 §6 `size-value`): up to seven digits are read from one word
+    /// at once.
+    #[inline]
+    fn size_value(&mut self) -> Option<u64> {
+        let w = self.word();
+        let m = swar::not_digit(w);
+        if m == 0 {
+            return self.size_digits();
+        }
+        let n = swar::first(m);
+        if n == 0 {
+            return None;
+        }
+        self.rest = self.rest.get(n..)?;
+        if !self.param_end() {
+            return None;
+        }
+        Some(swar::decimal(w, n))
     }
 
     /// `"=" 1*20DIGIT` up to the end of the parameter, read as the digits
@@ -256,6 +308,12 @@ impl<'a> Scan<'a> {
     #[inline]
     fn size(&mut self) -> Option<u64> {
         self.eat(b'=')?;
+        self.size_digits()
+    }
+
+    /// [`Scan::size`] after the `=`.
+    #[inline(never)]
+    fn size_digits(&mut self) -> Option<u64> {
         let digits = self.rest;
         let mut n = 0u64;
         while let [d @ b'0'..=b'9', rest @ ..] = self.rest {
@@ -331,17 +389,27 @@ fn mail(src: &Bytes, mut scan: Scan<'_>, policy: &Policy) -> Option<(Command, us
     };
     let mut p = MailParameters::default();
     while scan.next_param(policy.extra_whitespace)? {
+        // The common parameters as fixed tokens, one compare each.
+        let w = scan.word();
+        if p.size.is_none() && scan.token(w, T_SIZE) {
+            p.size = Some(scan.size_value()?);
+            continue;
+        }
+        if p.body.is_none() && scan.token(w, T_BODY) {
+            let w = scan.word();
+            p.body = Some(if scan.token(w, T_8BITMIME) {
+                if !scan.param_end() {
+                    return None;
+                }
+                Body::EightBitMime
+            } else {
+                body(scan.value_after_eq()?)?
+            });
+            continue;
+        }
         match scan.keyword()? {
             SIZE if p.size.is_none() => p.size = Some(scan.size()?),
-            BODY if p.body.is_none() => {
-                let v = scan.value()?;
-                p.body = Some(match fold(v) {
-                    Some(SEVEN_BIT) => Body::SevenBit,
-                    Some(EIGHT_BIT_MIME) => Body::EightBitMime,
-                    _ if v.eq_ignore_ascii_case(b"BINARYMIME") => Body::BinaryMime,
-                    _ => return None,
-                });
-            }
+            BODY if p.body.is_none() => p.body = Some(body(scan.value()?)?),
             SMTPUTF8 if !p.smtputf8 && scan.param_end() => p.smtputf8 = true,
             RET if p.ret.is_none() => {
                 p.ret = Some(match fold(scan.value()?)? {
@@ -356,6 +424,17 @@ fn mail(src: &Bytes, mut scan: Scan<'_>, policy: &Policy) -> Option<(Command, us
     Some((Command::Mail { from, params: p }, scan.pos()))
 }
 
+/// `"7BIT" / "8BITMIME" / "BINARYMIME"` (RFC 6152 §2, RFC 3030 §3).
+#[inline]
+fn body(v: &[u8]) -> Option<Body> {
+    Some(match fold(v) {
+        Some(SEVEN_BIT) => Body::SevenBit,
+        Some(EIGHT_BIT_MIME) => Body::EightBitMime,
+        _ if v.eq_ignore_ascii_case(b"BINARYMIME") => Body::BinaryMime,
+        _ => return None,
+    })
+}
+
 /// `[SP Rcpt-parameters]` of the common kind after `RCPT TO:`.
 fn rcpt(src: &Bytes, mut scan: Scan<'_>, policy: &Policy) -> Option<(Command, usize)> {
     open_path(&mut scan, policy)?;
@@ -365,6 +444,32 @@ fn rcpt(src: &Bytes, mut scan: Scan<'_>, policy: &Policy) -> Option<(Command, us
     });
     let mut p = RcptParameters::default();
     while scan.next_param(policy.extra_whitespace)? {
+        // The common parameters as fixed tokens, one compare each.
+        let w = scan.word();
+        if p.notify.is_none() && scan.token(w, T_NOTIFY) {
+            p.notify = Some(notify_items(&mut scan)?);
+            continue;
+        }
+        if p.orcpt.is_none() && scan.token(w, T_ORCPT) {
+            let start = scan.pos();
+            // orcpt-value = addr-type ";" xtext, with no "+XX" here, so
+            // the value is its own decoding.
+            let w = scan.word();
+            if !scan.token(w, T_RFC822) {
+                let addr_type = scan.run(swar::not_keyword);
+                if !addr_type.first().is_some_and(u8::is_ascii_alphanumeric) {
+                    return None;
+                }
+                scan.eat(b';')?;
+            }
+            if scan.run(swar::not_xchar).is_empty() || !scan.param_end() {
+                return None;
+            }
+            p.orcpt = Some(OriginalRecipient::from_parsed(Str::trusted(
+                src.slice(start..scan.pos()),
+            )));
+            continue;
+        }
         match scan.keyword()? {
             NOTIFY if p.notify.is_none() => p.notify = Some(notify(scan.value()?)?),
             ORCPT if p.orcpt.is_none() => {
@@ -372,12 +477,12 @@ fn rcpt(src: &Bytes, mut scan: Scan<'_>, policy: &Policy) -> Option<(Command, us
                 // so the value is its own decoding.
                 scan.eat(b'=')?;
                 let start = scan.pos();
-                let addr_type = scan.run(KEYWORD);
+                let addr_type = scan.run(swar::not_keyword);
                 if !addr_type.first().is_some_and(u8::is_ascii_alphanumeric) {
                     return None;
                 }
                 scan.eat(b';')?;
-                if scan.run(XCHAR).is_empty() || !scan.param_end() {
+                if scan.run(swar::not_xchar).is_empty() || !scan.param_end() {
                     return None;
                 }
                 p.orcpt = Some(OriginalRecipient::from_parsed(Str::trusted(
@@ -390,20 +495,68 @@ fn rcpt(src: &Bytes, mut scan: Scan<'_>, policy: &Policy) -> Option<(Command, us
     Some((Command::Rcpt { to, params: p }, scan.pos()))
 }
 
-/// `"NEVER" / 1#("SUCCESS" / "FAILURE" / "DELAY")` (RFC 3461 §4.1).
+/// The value of `NOTIFY=` (after the `=`) up to the end of the
+/// parameter, when it is a list of `SUCCESS`, `FAILURE` and `DELAY`, each
+/// matched as a token, or `NEVER`; `None` for anything else, which the
+/// general parser then reads.
+#[inline]
+fn notify_items(scan: &mut Scan<'_>) -> Option<Notify> {
+    let (mut success, mut failure, mut delay) = (false, false, false);
+    let w = scan.word();
+    if scan.token(w, T_NEVER) {
+        return scan.param_end().then_some(Notify::Never);
+    }
+    loop {
+        let w = scan.word();
+        if scan.token(w, T_SUCCESS) {
+            success = true;
+        } else if scan.token(w, T_FAILURE) {
+            failure = true;
+        } else if scan.token(w, T_DELAY) {
+            delay = true;
+        } else {
+            return None;
+        }
+        if scan.eat(b',').is_none() {
+            break;
+        }
+    }
+    if !scan.param_end() {
+        return None;
+    }
+    Notify::on(success, failure, delay)
+}
+
+/// `"NEVER" / 1#("SUCCESS" / "FAILURE" / "DELAY")` (RFC 3461 §4.1), from
+/// a value `v` of `esmtp-value` bytes: each item is cut from the word it
+/// starts, up to the first `,` or the end, and matched folded.
 #[inline]
 fn notify(v: &[u8]) -> Option<Notify> {
     if fold(v) == Some(NEVER) {
         return Some(Notify::Never);
     }
     let (mut success, mut failure, mut delay) = (false, false, false);
-    for item in v.split(|&b| b == b',') {
-        match fold(item)? {
+    let mut i = 0;
+    while i <= v.len() {
+        let w = swar::word(v, i);
+        // The end of the value reads as NUL, which `not_value` flags.
+        let m = swar::equal(w, b',') | swar::not_value(w);
+        if m == 0 {
+            return None;
+        }
+        let n = swar::first(m);
+        if n == 0 {
+            return None;
+        }
+        // Value bytes: or-ing 0x20 folds no byte but an upper-case letter
+        // onto a letter.
+        match (w | 0x2020_2020_2020_2020) & (u64::MAX >> (64 - 8 * n)) {
             SUCCESS => success = true,
             FAILURE => failure = true,
             DELAY => delay = true,
             _ => return None,
         }
+        i += n + 1;
     }
     Notify::on(success, failure, delay)
 }
@@ -415,46 +568,31 @@ fn notify(v: &[u8]) -> Option<Notify> {
 /// parser then decides, and it gives the same answer on everything this
 /// accepts (tested in `fast_path_tests`).
 ///
-/// One pass: the loops that find where each atom and label ends check
-/// their characters, lengths (RFC 5321 §4.5.3.1) and hyphens.
+/// One pass, eight bytes at a time (`swar::common_mailbox_len`) for a
+/// mailbox of letters, digits, dots and hyphens; other local parts are
+/// read with the loops that find where each atom and label ends, which
+/// check the other bytes, the lengths (RFC 5321 §4.5.3.1) and hyphens.
 #[inline]
 pub(crate) fn plain_mailbox_len(s: &[u8]) -> Option<usize> {
-    // Dot-string = Atom *("." Atom)
-    let mut scan = Scan {
-        rest: s,
-        len: s.len(),
+    let end = match swar::common_mailbox_len(s) {
+        Ok(Some((end, _))) => end,
+        Ok(None) => other_mailbox_len(s)?,
+        Err(()) => return None,
     };
-    loop {
-        if scan.run(ATOM).is_empty() {
-            return None;
-        }
-        match scan.peek() {
-            Some(b'.') => scan.rest = scan.rest.get(1..)?,
-            Some(b'@') => break,
-            _ => return None,
-        }
-    }
-    let at = scan.pos();
+    matches!(s.get(end), None | Some(b'>' | b' ')).then_some(end)
+}
+
+/// [`plain_mailbox_len`] for the mailboxes `swar::common_mailbox_len`
+/// leaves: up to where the domain ends.
+#[inline(never)]
+fn other_mailbox_len(s: &[u8]) -> Option<usize> {
+    // Dot-string = Atom *("." Atom), then "@"
+    let at = swar::dot_string_len(s, is_atext)?;
     if at > MAX_LOCAL_PART_LEN {
         return None;
     }
-    scan.rest = scan.rest.get(1..)?;
     // Domain = sub-domain *("." sub-domain); sub-domain = Let-dig [Ldh-str]
-    loop {
-        match scan.run(LDH) {
-            label @ ([f, .., l] | [f @ l]) if *f != b'-' && *l != b'-' && label.len() <= 63 => {}
-            _ => return None,
-        }
-        if scan.eat(b'.').is_none() {
-            break;
-        }
-    }
-    let end = scan.pos();
-    if !matches!(scan.peek(), None | Some(b'>' | b' '))
-        || end - at - 1 > MAX_DOMAIN_LEN
-        || end > MAX_PATH_LEN - 2
-    {
-        return None;
-    }
-    Some(end)
+    let (domain, _) = swar::domain_len(s.get(at + 1..)?, false)?;
+    let end = at + 1 + domain;
+    (domain <= MAX_DOMAIN_LEN && end <= MAX_PATH_LEN - 2).then_some(end)
 }

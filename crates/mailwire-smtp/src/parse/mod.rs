@@ -14,6 +14,7 @@ mod command;
 mod envelope;
 mod params;
 mod reply;
+pub(crate) mod swar;
 
 pub use assembler::ReplyAssembler;
 pub use reply::{ReplyLine, parse_reply_line};
