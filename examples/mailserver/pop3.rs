@@ -25,7 +25,7 @@
 //! * Deletions happen only in UPDATE, after QUIT (RFC 1939 §6); a session
 //!   that ends any other way removes nothing.
 
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -34,7 +34,6 @@ use mailwire_pop3::server::MessageInfo;
 use mailwire_pop3::types::{MechanismName, MsgNum, Response, ResponseCode, Uid};
 use mailwire_pop3::{Encode, Server, ServerConfig, ServerEvent};
 use mailwire_tokio::{Connection, Incoming};
-use std::io::Read;
 use tokio::net::TcpStream;
 
 use crate::lock::{Acquired, MaildropLock, REFRESH_EVERY};
