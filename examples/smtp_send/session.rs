@@ -2,6 +2,7 @@
 //! machine greet, upgrade with STARTTLS and authenticate, send the message,
 //! and collect the reply that decided each recipient's fate.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -127,6 +128,7 @@ pub async fn send(settings: &Settings, body: Vec<u8>) -> Report {
         rcpt_answered: vec![false; settings.recipients.len()],
         rcpt_accepted: vec![false; settings.recipients.len()],
         last_rcpt_refusal: None,
+        batches: VecDeque::new(),
         finished: false,
     };
     let error = run(settings, Bytes::from(body), &mut state).await.err();
@@ -154,7 +156,11 @@ struct State {
     rcpt_accepted: Vec<bool>,
     /// The reply to the last refused RCPT.
     last_rcpt_refusal: Option<Reply>,
-    /// The transaction is over (successfully or not).
+    /// The recipients (indexes) of each transaction queued and not yet
+    /// over, oldest first: one, or several when the server's LIMITS
+    /// (RFC 9422) made the client split the message.
+    batches: VecDeque<Vec<usize>>,
+    /// Every transaction is over (successfully or not).
     finished: bool,
 }
 
@@ -163,21 +169,30 @@ impl State {
     /// the reply that decided it: MAIL's refusal, else the last RCPT
     /// refusal (no recipient accepted), else DATA's refusal.
     fn transaction_failed(&mut self, reply: Reply) {
-        self.finished = true;
-        let any_accepted = self.rcpt_accepted.iter().any(|&a| a);
+        let batch = self.transaction_over();
+        let any_accepted = batch.iter().any(|&i| self.rcpt_accepted[i]);
         if any_accepted || self.last_rcpt_refusal.as_ref() == Some(&reply) {
             // DATA was refused (the accepted recipients share its fate), or
             // every recipient was refused on its own: keep those replies.
-            for outcome in self.outcomes.iter_mut().filter(|o| o.is_none()) {
-                *outcome = Some(Outcome::Reply(reply.clone()));
+            for &i in &batch {
+                if self.outcomes[i].is_none() {
+                    self.outcomes[i] = Some(Outcome::Reply(reply.clone()));
+                }
             }
         } else {
             // MAIL was refused: what the server said to the pipelined RCPTs
             // (503 bad sequence) only follows from that.
-            for outcome in &mut self.outcomes {
-                *outcome = Some(Outcome::Reply(reply.clone()));
+            for &i in &batch {
+                self.outcomes[i] = Some(Outcome::Reply(reply.clone()));
             }
         }
+    }
+
+    /// The oldest transaction ended: its recipients.
+    fn transaction_over(&mut self) -> Vec<usize> {
+        let batch = self.batches.pop_front().unwrap_or_default();
+        self.finished = self.batches.is_empty();
+        batch
     }
 
     /// The first recipient matching `path` that `pick` allows.
@@ -325,7 +340,7 @@ async fn drive(
                         }
                     }
                     None => {
-                        if let Err(e) = submit(settings, conn, body.take()) {
+                        if let Err(e) = submit(settings, conn, body.take(), state) {
                             failure = Some(e);
                             quit(conn, &mut quitting);
                         }
@@ -336,7 +351,7 @@ async fn drive(
                 if verbose {
                     eprintln!("* authenticated with {mechanism}");
                 }
-                if let Err(e) = submit(settings, conn, body.take()) {
+                if let Err(e) = submit(settings, conn, body.take(), state) {
                     failure = Some(e);
                     quit(conn, &mut quitting);
                 }
@@ -368,12 +383,16 @@ async fn drive(
                         state.outcomes[i] = Some(Outcome::Reply(reply));
                     }
                 }
-                state.finished = true;
-                quit(conn, &mut quitting);
+                state.transaction_over();
+                if state.finished {
+                    quit(conn, &mut quitting);
+                }
             }
             ClientEvent::TransactionFailed { reply } => {
                 state.transaction_failed(reply);
-                quit(conn, &mut quitting);
+                if state.finished {
+                    quit(conn, &mut quitting);
+                }
             }
             ClientEvent::Done { .. } => {}
             ClientEvent::Closed(reply) if !state.finished && failure.is_none() => {
@@ -406,18 +425,50 @@ async fn drive(
     Ok(())
 }
 
-/// Queues the message.
-fn submit(settings: &Settings, conn: &mut Conn, body: Option<Bytes>) -> Result<(), SessionError> {
+/// Queues the message: one transaction, or one per share of the
+/// recipients when the server's LIMITS (RFC 9422) ask for it.
+fn submit(
+    settings: &Settings,
+    conn: &mut Conn,
+    body: Option<Bytes>,
+    state: &mut State,
+) -> Result<(), SessionError> {
     let Some(body) = body else {
         return Ok(());
+    };
+    let refused = |e: mailwire::core::Error| {
+        SessionError::MessageRefused(format!("the message cannot be sent: {e}"))
     };
     let envelope = Envelope::new(
         settings.from.clone(),
         settings.recipients.iter().map(|r| r.mailbox.clone()),
     );
-    conn.machine_mut()
-        .send_mail(envelope, body)
-        .map_err(|e| SessionError::MessageRefused(format!("the message cannot be sent: {e}")))
+    let parts = conn.machine().split_envelope(&envelope);
+    if let Some(left) = conn.machine().transactions_left()
+        && (parts.len() as u64) > left
+    {
+        return Err(SessionError::MessageRefused(format!(
+            "the message needs {} transactions and the server allows {left} more in this session (LIMITS MAILMAX)",
+            parts.len()
+        )));
+    }
+    let mut assigned = vec![false; settings.recipients.len()];
+    for part in parts {
+        let batch = part
+            .recipients
+            .iter()
+            .filter_map(|r| {
+                let i = state.find(settings, &r.path, |i| !assigned[i])?;
+                assigned[i] = true;
+                Some(i)
+            })
+            .collect();
+        conn.machine_mut()
+            .send_mail(part, body.clone())
+            .map_err(refused)?;
+        state.batches.push_back(batch);
+    }
+    Ok(())
 }
 
 /// Queues QUIT once.

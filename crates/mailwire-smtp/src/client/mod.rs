@@ -44,6 +44,7 @@ mod auth;
 mod config;
 mod envelope;
 mod event;
+mod limits;
 mod machine;
 mod secret;
 mod session;
@@ -145,6 +146,9 @@ pub struct Client {
     events: VecDeque<ClientEvent>,
     in_flight: VecDeque<InFlight>,
     ops: VecDeque<Op>,
+    /// MAIL commands sent in this session (RFC 9422 MAILMAX counts them
+    /// all, accepted or not).
+    mails_sent: u64,
     auth: Option<Box<auth::AuthOp>>,
     txn: Option<Box<transaction::Txn>>,
     /// The last EHLO reply (forgotten at the TLS switch).
@@ -201,6 +205,7 @@ impl Client {
             events: VecDeque::new(),
             in_flight: VecDeque::new(),
             ops: VecDeque::new(),
+            mails_sent: 0,
             auth: None,
             txn: None,
             ehlo: None,

@@ -64,23 +64,73 @@ impl Client {
     /// parameters without DSN when
     /// [`ClientConfig::require_dsn`](super::ClientConfig::require_dsn) is
     /// set (RFC 3461 §4; otherwise they are left out and
-    /// [`ClientEvent::DsnNotOffered`] reports it).
-    /// The results come as [`ClientEvent::RecipientResult`]s, then
-    /// [`ClientEvent::MessageResult`] or [`ClientEvent::TransactionFailed`].
-    pub fn send_mail(&mut self, envelope: Envelope, body: Bytes) -> Result<()> {
+    /// [`ClientEvent::DsnNotOffered`] reports it), more transactions than
+    /// the server's `LIMITS MAILMAX` leaves (RFC 9422).
+    ///
+    /// When the server announces `LIMITS RCPTMAX` or `RCPTDOMAINMAX`
+    /// (RFC 9422) and the envelope has more recipients (or recipient
+    /// domains) than one transaction may carry, the message goes out as
+    /// several transactions, each with the same sender, parameters and
+    /// body and a share of the recipients (see
+    /// [`split_envelope`](Self::split_envelope)), one after the other.
+    /// Returns how many transactions were queued (1 when no limit
+    /// applies).
+    ///
+    /// The results of each transaction come as
+    /// [`ClientEvent::RecipientResult`]s, then [`ClientEvent::MessageResult`]
+    /// or [`ClientEvent::TransactionFailed`]: expect as many of those last
+    /// two as the number returned.
+    pub fn send_mail(&mut self, envelope: Envelope, body: Bytes) -> Result<usize> {
         let info = BodyInfo::of(&body);
-        self.start_mail(envelope, info)?;
-        self.push_body(body)?;
-        self.end_body()
+        let (mail, parts) = self.prepare_mail(&envelope, &info)?;
+        let count = parts.len();
+        for recipients in parts {
+            let part = Envelope {
+                recipients,
+                ..envelope.clone()
+            };
+            let mut txn = self.new_txn(part, mail.clone(), &info);
+            if !body.is_empty() {
+                txn.chunks.push_back(body.clone());
+            }
+            txn.body_ended = true;
+            self.ops.push_back(Op::Mail(Box::new(txn)));
+        }
+        self.start_next_op();
+        Ok(count)
     }
 
     /// Starts a message whose body the application streams with
     /// [`push_body`](Self::push_body) and [`end_body`](Self::end_body).
     /// `info` must tell the truth about the body (its size if known, 8-bit
     /// content, binary MIME). Checked like [`send_mail`](Self::send_mail).
+    ///
+    /// A streamed body is sent once, so it cannot be split over several
+    /// transactions: an envelope over the server's `LIMITS RCPTMAX` or
+    /// `RCPTDOMAINMAX` (RFC 9422) is refused with [`Error::Limit`] before
+    /// anything is sent. Split it first with
+    /// [`split_envelope`](Self::split_envelope) and stream the body once
+    /// per part.
     pub fn start_mail(&mut self, envelope: Envelope, info: BodyInfo) -> Result<()> {
+        let (mail, parts) = self.prepare_mail(&envelope, &info)?;
+        if let [_, _, ..] = parts.as_slice() {
+            return Err(self.split_needed_error());
+        }
+        let txn = self.new_txn(envelope, mail, &info);
+        self.ops.push_back(Op::Mail(Box::new(txn)));
+        self.start_next_op();
+        Ok(())
+    }
+
+    /// The checks every new message passes, its MAIL parameters, and its
+    /// recipients in one share per transaction.
+    fn prepare_mail(
+        &self,
+        envelope: &Envelope,
+        info: &BodyInfo,
+    ) -> Result<(MailParameters, Vec<Vec<super::Recipient>>)> {
         self.check_ready()?;
-        if self.body_open().is_some() {
+        if self.body_open_ref() {
             return Err(Error::local(
                 "the body of the previous message is not finished (end_body)",
             ));
@@ -88,11 +138,17 @@ impl Client {
         if envelope.recipients.is_empty() {
             return Err(Error::local("a message needs at least one recipient"));
         }
-        let mail = self.mail_parameters(&envelope, &info)?;
+        let mail = self.mail_parameters(envelope, info)?;
+        let parts = self.split_recipients(&envelope.recipients);
+        self.check_mail_max(parts.len())?;
+        Ok((mail, parts))
+    }
+
+    fn new_txn(&self, envelope: Envelope, mail: MailParameters, info: &BodyInfo) -> Txn {
         let chunking = self.has_capability(&Capability::Chunking);
         let use_bdat = info.binary || (self.config.chunking && chunking);
         let pipelined = self.config.pipelining && self.has_capability(&Capability::Pipelining);
-        let txn = Txn {
+        Txn {
             envelope,
             mail,
             use_bdat,
@@ -111,10 +167,7 @@ impl Client {
             bdat_failure: None,
             abandoned: false,
             rset_sent: false,
-        };
-        self.ops.push_back(Op::Mail(Box::new(txn)));
-        self.start_next_op();
-        Ok(())
+        }
     }
 
     /// Appends a piece of the body of the message started with
@@ -156,6 +209,14 @@ impl Client {
             .chain(queued)
             .map(|t| t.chunks.iter().map(Bytes::len).sum::<usize>())
             .sum()
+    }
+
+    /// The transaction whose body is still open, if any.
+    fn body_open_ref(&self) -> bool {
+        if let Some(Op::Mail(t)) = self.ops.iter().rev().find(|o| matches!(o, Op::Mail(_))) {
+            return !t.body_ended;
+        }
+        self.txn.as_deref().is_some_and(|t| !t.body_ended)
     }
 
     /// The transaction whose body is still open, if any.
@@ -236,6 +297,7 @@ impl Client {
     }
 
     pub(super) fn start_txn(&mut self, txn: Box<Txn>) {
+        self.mails_sent = self.mails_sent.saturating_add(1);
         if !self.has_capability(&Capability::Dsn) && txn.envelope.uses_dsn() {
             // RFC 3461 §5.2.2 (a): left out, never silently.
             let recipients = txn
