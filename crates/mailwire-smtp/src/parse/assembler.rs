@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 
-use super::capability::{capability, common, first_line, first_line_at, printable};
+use super::capability::{capability, common_into, first_line, first_line_at, printable};
 use super::reply::{enhanced_code, parse_reply_line};
 use crate::types::capability::EhloOutcome;
 use crate::types::{
@@ -245,15 +245,16 @@ impl ReplyAssembler {
         {
             return Step::General;
         }
-        let Some(cap) = common(src, at + 4, end) else {
+        if !common_into(src, at + 4, end, &mut parts.capabilities) {
             return Step::General;
-        };
+        }
+        // Past the limits, the capability just pushed is dropped with the
+        // rest of the reply.
         self.size += b.len() + 2;
         if self.count >= self.policy.max_reply_lines || self.size > self.policy.max_reply_size {
             return Step::TooLong;
         }
         self.count += 1;
-        parts.capabilities.push(cap);
         if b[3] == b'-' { Step::More } else { Step::Last }
     }
 

@@ -541,7 +541,9 @@ fn mail_limits(text: &[u8], k: usize, sub: &dyn Fn(usize, usize) -> Str) -> Opti
 
 #[path = "ehlo_common.rs"]
 mod common;
-pub(crate) use common::{common, printable};
+#[cfg(test)]
+pub(crate) use common::common;
+pub(crate) use common::{common_into, printable};
 
 #[cfg(test)]
 #[path = "ehlo_tests.rs"]

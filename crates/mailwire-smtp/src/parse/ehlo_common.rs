@@ -57,11 +57,11 @@ fn is(b: &[u8], at: usize, n: usize, m: &Name) -> bool {
         == 0
 }
 
-/// The capability of the line `src[at..end]` if it is one of the common
-/// forms, with the value [`capability`](super::capability) gives it;
-/// `None` for any other line.
+/// Pushes the capability of the line `src[at..end]` to `caps` if it is
+/// one of the common forms, with the value
+/// [`capability`](super::capability) gives it; false for any other line.
 #[inline(always)]
-pub(crate) fn common(src: &Bytes, at: usize, end: usize) -> Option<Capability> {
+pub(crate) fn common_into(src: &Bytes, at: usize, end: usize, caps: &mut Vec<Capability>) -> bool {
     const DSN: Name = name(b"dsn");
     const SIZE: Name = name(b"size");
     const AUTH: Name = name(b"auth");
@@ -76,10 +76,12 @@ pub(crate) fn common(src: &Bytes, at: usize, end: usize) -> Option<Capability> {
     const REQUIRETLS: Name = name(b"requiretls");
     const MT_PRIORITY: Name = name(b"mt-priority");
     const ENHANCEDSTATUSCODES: Name = name(b"enhancedstatuscodes");
-    let b = src.get(..end)?;
-    let n = b.len().checked_sub(at)?;
+    let Some(b) = src.get(..end) else {
+        return false;
+    };
+    let n = b.len().saturating_sub(at);
     if n < 3 {
-        return None;
+        return false;
     }
     // The candidate by length, and by a byte where a length has several;
     // a letter with bit 0x20 set is that letter in lower case.
@@ -94,7 +96,7 @@ pub(crate) fn common(src: &Bytes, at: usize, end: usize) -> Option<Capability> {
             b'm' => (&SMTPUTF8, Kw::SmtpUtf8),
             b'h' => (&CHUNKING, Kw::Chunking),
             b't' => (&STARTTLS, Kw::StartTls),
-            _ => return with_params(src, at, end),
+            _ => return with_params(src, at, end, caps),
         },
         9 => (&DELIVERBY, Kw::DeliverBy),
         10 if first == b'p' => (&PIPELINING, Kw::Pipelining),
@@ -102,46 +104,68 @@ pub(crate) fn common(src: &Bytes, at: usize, end: usize) -> Option<Capability> {
         10 if first == b'r' => (&REQUIRETLS, Kw::RequireTls),
         11 => (&MT_PRIORITY, Kw::MtPriority),
         19 => (&ENHANCEDSTATUSCODES, Kw::EnhancedStatusCodes),
-        _ => return with_params(src, at, end),
+        _ => return with_params(src, at, end, caps),
     };
     if !is(b, at, n, m) {
-        return with_params(src, at, end);
+        return with_params(src, at, end, caps);
     }
-    Some(match kw {
-        Kw::Dsn => Capability::Dsn,
-        Kw::Size => Capability::Size(None),
-        Kw::Auth => Capability::Auth(Vec::new()),
-        Kw::Limits => Capability::Limits(MailLimits::default()),
-        Kw::EightBitMime => Capability::EightBitMime,
-        Kw::SmtpUtf8 => Capability::SmtpUtf8,
-        Kw::Chunking => Capability::Chunking,
-        Kw::StartTls => Capability::StartTls,
-        Kw::DeliverBy => Capability::DeliverBy(None),
-        Kw::Pipelining => Capability::Pipelining,
-        Kw::BinaryMime => Capability::BinaryMime,
-        Kw::RequireTls => Capability::RequireTls,
-        Kw::MtPriority => Capability::MtPriority(None),
-        Kw::EnhancedStatusCodes => Capability::EnhancedStatusCodes,
-        Kw::FutureRelease | Kw::Unknown => return None,
-    })
+    // Pushed arm by arm, so that each writes its variant in place.
+    match kw {
+        Kw::Dsn => caps.push(Capability::Dsn),
+        Kw::Size => caps.push(Capability::Size(None)),
+        Kw::Auth => caps.push(Capability::Auth(Vec::new())),
+        Kw::Limits => caps.push(Capability::Limits(MailLimits::default())),
+        Kw::EightBitMime => caps.push(Capability::EightBitMime),
+        Kw::SmtpUtf8 => caps.push(Capability::SmtpUtf8),
+        Kw::Chunking => caps.push(Capability::Chunking),
+        Kw::StartTls => caps.push(Capability::StartTls),
+        Kw::DeliverBy => caps.push(Capability::DeliverBy(None)),
+        Kw::Pipelining => caps.push(Capability::Pipelining),
+        Kw::BinaryMime => caps.push(Capability::BinaryMime),
+        Kw::RequireTls => caps.push(Capability::RequireTls),
+        Kw::MtPriority => caps.push(Capability::MtPriority(None)),
+        Kw::EnhancedStatusCodes => caps.push(Capability::EnhancedStatusCodes),
+        Kw::FutureRelease | Kw::Unknown => return false,
+    }
+    true
+}
+
+/// [`common_into`] as a value, for tests.
+#[cfg(test)]
+pub(crate) fn common(src: &Bytes, at: usize, end: usize) -> Option<Capability> {
+    let mut caps = Vec::new();
+    if common_into(src, at, end, &mut caps) {
+        caps.pop()
+    } else {
+        None
+    }
 }
 
 /// `SIZE 1*20DIGIT` and `AUTH 1*(SP sasl-mech)` (RFC 1870 §4, RFC 4954
 /// §3), for the line `src[at..end]`.
 #[inline(always)]
-fn with_params(src: &Bytes, at: usize, end: usize) -> Option<Capability> {
+fn with_params(src: &Bytes, at: usize, end: usize, caps: &mut Vec<Capability>) -> bool {
     const SIZE_SP: Name = name(b"size ");
     const AUTH_SP: Name = name(b"auth ");
-    let b = src.get(..end)?;
+    let Some(b) = src.get(..end) else {
+        return false;
+    };
     if b.len() < at + 6 {
-        return None;
+        return false;
     }
-    if is(b, at, 5, &SIZE_SP) {
+    let cap = if is(b, at, 5, &SIZE_SP) {
         size(&b[at + 5..])
     } else if is(b, at, 5, &AUTH_SP) {
         auth(src, at + 5, end)
     } else {
         None
+    };
+    match cap {
+        Some(cap) => {
+            caps.push(cap);
+            true
+        }
+        None => false,
     }
 }
 
