@@ -103,6 +103,7 @@ impl Command {
     /// verb had bad arguments ([`ParseErrorKind::BadArguments`], `501`);
     /// [`ParseError::reply`] gives the reply. An unknown but well-formed
     /// verb is not an error: it parses as [`Command::Other`].
+    #[inline]
     pub fn parse_bytes(line: &Bytes, policy: &Policy) -> Result<Command, ParseError> {
         if line.len() == 4
             && policy.max_command_line >= 6
@@ -110,6 +111,13 @@ impl Command {
         {
             return Ok(cmd);
         }
+        Command::parse_line(line, policy)
+    }
+
+    /// [`Command::parse_bytes`] past the bare verbs, out of line as
+    /// [`Command::parse_from_line`] is.
+    #[inline(never)]
+    fn parse_line(line: &Bytes, policy: &Policy) -> Result<Command, ParseError> {
         if let Some((cmd, len)) = envelope::mail_or_rcpt(line, line, policy)
             && len == line.len()
             && len + 2 <= policy.max_command_line
@@ -163,6 +171,18 @@ impl Command {
         {
             return Ok(Some((cmd, 6)));
         }
+        Command::parse_from_line(buf, policy, ending)
+    }
+
+    /// [`Command::parse_from`] past the bare verbs: kept out of line so
+    /// that the bare-verb check inlined into the caller is a handful of
+    /// instructions with no stack frame.
+    #[inline(never)]
+    fn parse_from_line(
+        buf: &Bytes,
+        policy: &Policy,
+        ending: LineEnding,
+    ) -> Result<Option<(Command, usize)>, ParseError> {
         let max = policy.max_command_line;
         let text = buf.get(..max).unwrap_or(buf);
         if let Some((cmd, len)) = envelope::mail_or_rcpt(buf, text, policy)
