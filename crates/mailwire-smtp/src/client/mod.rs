@@ -8,9 +8,18 @@
 //! [`TlsPolicy`] says (RFC 3207), asks again for capabilities under TLS,
 //! and then reports [`ClientEvent::Ready`]. From there the application
 //! calls typed methods ([`Client::authenticate`], [`Client::send_mail`] or
-//! the streaming [`Client::start_mail`], [`Client::rset`],
-//! [`Client::noop`], [`Client::quit`]); they queue operations that run one
-//! after the other, and their results come back as [`ClientEvent`]s.
+//! the streaming [`Client::start_mail`], [`Client::abandon_mail`],
+//! [`Client::rset`], [`Client::noop`], [`Client::quit`]); they queue
+//! operations that run one after the other, and their results come back
+//! as [`ClientEvent`]s.
+//!
+//! The client holds to what the server announced: SIZE (RFC 1870 §6),
+//! 8BITMIME, SMTPUTF8, CHUNKING, and LIMITS (RFC 9422: a message over
+//! RCPTMAX / RCPTDOMAINMAX goes out as several transactions, no more
+//! transactions than MAILMAX); DSN parameters a server without DSN cannot
+//! take are left out and reported ([`ClientEvent::DsnNotOffered`]), never
+//! dropped silently. Lines that carry credentials (AUTH, SASL responses)
+//! never enter the reusable transmit buffer and are zeroed once written.
 //!
 //! ```
 //! use bytes::Bytes;
