@@ -377,6 +377,7 @@ fn open_path(scan: &mut Scan<'_>, policy: &Policy) -> Option<()> {
 }
 
 /// `[SP Mail-parameters]` of the common kind after `MAIL FROM:`.
+#[inline]
 fn mail(src: &Bytes, mut scan: Scan<'_>, policy: &Policy) -> Option<(Command, usize)> {
     open_path(&mut scan, policy)?;
     let from = if scan.eat(b'>').is_some() {
@@ -436,6 +437,7 @@ fn body(v: &[u8]) -> Option<Body> {
 }
 
 /// `[SP Rcpt-parameters]` of the common kind after `RCPT TO:`.
+#[inline]
 fn rcpt(src: &Bytes, mut scan: Scan<'_>, policy: &Policy) -> Option<(Command, usize)> {
     open_path(&mut scan, policy)?;
     let (start, end) = scan.path()?;
