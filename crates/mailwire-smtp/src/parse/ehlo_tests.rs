@@ -212,6 +212,8 @@ fn param() -> impl Strategy<Value = String> {
         ])
         .prop_map(str::to_owned),
         "[!-~]{1,6}",
+        "[0-9]{1,21}",
+        "[A-Za-z0-9_-]{1,21}",
     ]
 }
 
