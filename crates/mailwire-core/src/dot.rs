@@ -10,6 +10,7 @@
 
 use bytes::{Buf, Bytes, BytesMut};
 
+use crate::crlf_scan::skip_plain;
 use crate::line::LineEnding;
 
 /// Streams any bytes into a correct dot-stuffed wire body.
@@ -107,6 +108,9 @@ impl LineEncoder {
         }
     }
 
+    /// Copies `input` to `out` in runs: a run of plain CRLF lines goes in
+    /// with one `extend_from_slice`, and only a bare CR or LF, a dot at a
+    /// line start or the end of the input cuts it.
     fn encode(&mut self, mut input: &[u8], out: &mut BytesMut) {
         out.reserve(input.len() + input.len() / 64 + 4);
         if self.pending_cr && !input.is_empty() {
@@ -117,34 +121,64 @@ impl LineEncoder {
                 input = &input[1..];
             }
         }
-        while !input.is_empty() {
-            if self.stuff_dots && self.at_line_start && input[0] == b'.' {
-                out.extend_from_slice(b".");
-            }
-            self.at_line_start = false;
-            match memchr::memchr2(b'\r', b'\n', input) {
-                None => {
-                    out.extend_from_slice(input);
-                    return;
+        let len = input.len();
+        // `input[run..i]` is still to be copied as it is.
+        let mut run = 0;
+        let mut i = 0;
+        let mut line_start = self.at_line_start;
+        while i < len {
+            let mut b = input[i];
+            // As in `DotDecoder::scan`: an LF at `i` and a dot starting a
+            // line at `i` are for the byte-by-byte part.
+            if b != b'\n' && !(line_start && b == b'.') {
+                (i, line_start) = skip_plain(input, i, line_start);
+                match input.get(i) {
+                    Some(&next) => b = next,
+                    None => break,
                 }
-                Some(pos) => {
-                    out.extend_from_slice(&input[..pos]);
-                    if input[pos] == b'\n' {
-                        out.extend_from_slice(b"\r\n");
-                        self.at_line_start = true;
-                        input = &input[pos + 1..];
-                    } else if pos + 1 == input.len() {
+            }
+            match b {
+                b'.' if line_start && self.stuff_dots => {
+                    out.extend_from_slice(&input[run..i]);
+                    out.extend_from_slice(b".");
+                    run = i;
+                }
+                b'\r' => match input.get(i + 1) {
+                    None => {
+                        out.extend_from_slice(&input[run..i]);
                         self.pending_cr = true;
+                        self.at_line_start = false;
                         return;
-                    } else {
-                        out.extend_from_slice(b"\r\n");
-                        self.at_line_start = true;
-                        let skip = if input[pos + 1] == b'\n' { 2 } else { 1 };
-                        input = &input[pos + skip..];
                     }
+                    Some(b'\n') => {
+                        i += 2;
+                        line_start = true;
+                        continue;
+                    }
+                    Some(_) => {
+                        out.extend_from_slice(&input[run..i]);
+                        out.extend_from_slice(b"\r\n");
+                        i += 1;
+                        run = i;
+                        line_start = true;
+                        continue;
+                    }
+                },
+                b'\n' => {
+                    out.extend_from_slice(&input[run..i]);
+                    out.extend_from_slice(b"\r\n");
+                    i += 1;
+                    run = i;
+                    line_start = true;
+                    continue;
                 }
+                _ => {}
             }
+            i += 1;
+            line_start = false;
         }
+        out.extend_from_slice(&input[run..]);
+        self.at_line_start = line_start;
     }
 
     /// A CRLF if the output so far does not end a line.
@@ -231,154 +265,105 @@ impl DotDecoder {
     ///
     /// Returns `None` when more input is needed (or after the end), a
     /// [`DotChunk::Data`] with as many body bytes as are certain, or
-    /// [`DotChunk::End`] once.
+    /// [`DotChunk::End`] once. A chunk spans as many lines as it can: it
+    /// stops only before a line that starts with a (stuffed) dot, before a
+    /// bare LF that [`LineEnding::Normalize`] turns into CRLF, or at the end
+    /// of what is certain in `buf`.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Option<DotChunk> {
         if self.done {
             return None;
         }
-        let data = &buf[..];
-        let len = data.len();
-        let mut i = 0;
-        let mut line_start = self.line_start;
-        // Strict bodies are mostly well-formed lines: skip runs of them
-        // in bulk (see `clean_run`) until a run turns out not to be clean;
-        // from then on this call goes line by line.
-        let mut bulk = self.policy == LineEnding::Strict;
-        loop {
-            if line_start {
-                if i == len {
-                    break;
+        if self.line_start && buf.first() == Some(&b'.') {
+            match (buf.get(1), buf.get(2)) {
+                // Could be the end marker: wait for more.
+                (None, _) | (Some(b'\r'), None) => return None,
+                (Some(b'\r'), Some(b'\n')) => {
+                    buf.advance(3);
+                    self.done = true;
+                    self.line_start = false;
+                    return Some(DotChunk::End);
                 }
-                if data[i] == b'.' {
-                    if i + 1 == len || (data[i + 1] == b'\r' && i + 2 == len) {
-                        // Could be the end marker: wait for more.
-                        break;
-                    }
-                    if data[i + 1] == b'\r' && data[i + 2] == b'\n' {
-                        if i > 0 {
-                            // Deliver the body first; the marker is next.
-                            return Some(self.emit(buf, i, true));
-                        }
-                        buf.advance(3);
-                        self.done = true;
-                        self.line_start = false;
-                        return Some(DotChunk::End);
-                    }
-                    // A stuffed dot: drop it.
-                    if i > 0 {
-                        return Some(self.emit(buf, i, true));
-                    }
+                // A stuffed dot: drop it.
+                _ => {
                     buf.advance(1);
                     self.line_start = false;
-                    return self.decode(buf);
                 }
-                line_start = false;
             }
-            if bulk {
-                match clean_run(data, i) {
-                    Some(e) if e > i => {
-                        i = e;
-                        // A clean run ends inside a line or after a CRLF.
-                        line_start = data[e - 1] == b'\n';
+        }
+        match self.scan(buf) {
+            Cut::Body(0, _) => None,
+            Cut::Body(n, line_start) => {
+                self.line_start = line_start;
+                Some(DotChunk::Data(buf.split_to(n).freeze()))
+            }
+            Cut::BareLf(0) => {
+                buf.advance(1);
+                Some(DotChunk::Data(Bytes::from_static(b"\r\n")))
+            }
+            Cut::BareLf(n) => {
+                self.line_start = false;
+                Some(DotChunk::Data(buf.split_to(n).freeze()))
+            }
+        }
+    }
+
+    /// How much of `data` (which does not start with a line-starting dot)
+    /// is certain body that needs no change.
+    ///
+    /// Plain stretches go through [`plain_until`] in bulk; the bytes where a
+    /// stretch stops (a line ending, a dot at a line start, a bare CR or LF)
+    /// are taken one at a time here, and then the bulk scan resumes.
+    fn scan(&mut self, data: &[u8]) -> Cut {
+        let len = data.len();
+        let mut i = 0;
+        // Whether `data[i]` starts a line.
+        let mut line_start = self.line_start;
+        while i < len {
+            let mut b = data[i];
+            // `plain_until` cannot tell whether an LF at `i` follows a CR
+            // or whether a dot at `i` starts a line: those stay here.
+            if b != b'\n' && !(line_start && b == b'.') {
+                (i, line_start) = skip_plain(data, i, line_start);
+                match data.get(i) {
+                    Some(&next) => b = next,
+                    None => break,
+                }
+            }
+            match b {
+                b'.' if line_start => return Cut::Body(i, true),
+                b'\r' => match data.get(i + 1) {
+                    // A CR whose partner has not arrived yet.
+                    None => return Cut::Body(i, false),
+                    Some(b'\n') => {
+                        i += 2;
+                        line_start = true;
                         continue;
                     }
-                    Some(_) => {}
-                    None => bulk = false,
-                }
-            }
-            match memchr::memchr2(b'\r', b'\n', &data[i..]) {
-                None => {
-                    i = len;
-                    break;
-                }
-                Some(pos) => {
-                    let j = i + pos;
-                    if data[j] == b'\n' {
-                        if self.policy == LineEnding::Normalize {
-                            if j > 0 {
-                                return Some(self.emit(buf, j, false));
-                            }
-                            buf.advance(1);
-                            return Some(DotChunk::Data(Bytes::from_static(b"\r\n")));
-                        }
-                        self.saw_bare = true;
-                        i = j + 1;
-                    } else if j + 1 == len {
-                        // A CR whose partner has not arrived yet.
-                        return self.emit_or_wait(buf, j, false);
-                    } else if data[j + 1] == b'\n' {
-                        i = j + 2;
-                        line_start = true;
-                    } else {
-                        self.saw_bare = true;
-                        i = j + 1;
+                    Some(_) => self.saw_bare = true,
+                },
+                b'\n' => {
+                    if self.policy == LineEnding::Normalize {
+                        return Cut::BareLf(i);
                     }
+                    self.saw_bare = true;
                 }
+                _ => {}
             }
+            i += 1;
+            line_start = false;
         }
-        self.emit_or_wait(buf, i, line_start)
-    }
-
-    fn emit_or_wait(&mut self, buf: &mut BytesMut, n: usize, line_start: bool) -> Option<DotChunk> {
-        if n == 0 {
-            None
-        } else {
-            Some(self.emit(buf, n, line_start))
-        }
-    }
-
-    fn emit(&mut self, buf: &mut BytesMut, n: usize, line_start: bool) -> DotChunk {
-        self.line_start = line_start;
-        DotChunk::Data(buf.split_to(n).freeze())
+        Cut::Body(len, line_start)
     }
 }
 
-/// How far the line-by-line loop of [`DotDecoder::decode`] would go from
-/// `i` (inside a line, its start already handled) doing nothing but step
-/// over CRLFs: the end `e` of a run of bytes in which every CR is followed
-/// by LF, every LF follows a CR, and no line starts with a dot, cut so
-/// that it does not split a CRLF; the line-by-line loop takes over at `e`.
-/// `None` if the run ahead holds a bare CR or LF, which the caller then
-/// handles line by line.
-///
-/// The run looks ahead at most [`CLEAN_RUN_WINDOW`] bytes, so that a call
-/// costs no more than a bounded step past the work the loop does anyway.
-/// The next line starting with a dot is found with memmem (`LF .`); the
-/// line endings before it are checked in one pass without early exit,
-/// which the compiler turns into vector code.
-fn clean_run(data: &[u8], i: usize) -> Option<usize> {
-    let end = data.len().min(i + CLEAN_RUN_WINDOW);
-    let window = &data[i..end];
-    if window.len() < 2 {
-        return Some(i);
-    }
-    // `checked` is the part of the window whose adjacent pairs must all be
-    // CR LF together or neither.
-    let (mut e, checked) = match memchr::memmem::find(window, b"\n.") {
-        // Up to and with the LF before the dot; the loop takes the dot.
-        Some(p) => (i + p + 1, &window[..=p]),
-        // All but the last byte, which only pairs with what follows.
-        None => (end - 1, window),
-    };
-    if window[0] == b'\n' || !crlf_paired(checked) {
-        return None;
-    }
-    if data[e - 1] == b'\r' {
-        e -= 1;
-    }
-    Some(e)
-}
-
-/// The furthest [`clean_run`] looks ahead.
-const CLEAN_RUN_WINDOW: usize = 16 * 1024;
-
-/// Whether every CR in `s` but the last byte is followed by LF and every
-/// LF after the first byte follows a CR.
-fn crlf_paired(s: &[u8]) -> bool {
-    let next = s.get(1..).unwrap_or_default();
-    !s.iter()
-        .zip(next)
-        .fold(false, |bad, (&a, &b)| bad | ((a == b'\r') != (b == b'\n')))
+/// Where [`DotDecoder::scan`] stopped.
+enum Cut {
+    /// This many bytes are body as they are; whether the next one starts a
+    /// line.
+    Body(usize, bool),
+    /// This many bytes are body as they are, then a bare LF that
+    /// [`LineEnding::Normalize`] turns into CRLF.
+    BareLf(usize),
 }
 
 /// Decodes a complete wire body in one go; returns the body and the bytes
@@ -400,11 +385,12 @@ pub fn dot_unstuff(wire: &[u8], policy: LineEnding) -> Option<(Vec<u8>, Bytes)> 
 mod tests {
     use super::*;
 
-    /// Bodies longer than the bulk look-ahead, with the dot line, a CRLF or
-    /// a bare line ending at every offset around where a window ends.
+    /// Long bodies with the dot line, a CRLF or a bare line ending at every
+    /// offset around a 64-byte block edge of the bulk scan (16 KiB is a
+    /// multiple of 64), and far enough in that many blocks come first.
     #[test]
-    fn bulk_runs_across_the_window_edge() {
-        let w = CLEAN_RUN_WINDOW;
+    fn bulk_runs_across_a_block_edge() {
+        let w = 16 * 1024;
         for k in w - 12..w + 12 {
             let mut body = vec![b'x'; k];
             body.extend_from_slice(b"\r\n.y\r\nz\r\n");

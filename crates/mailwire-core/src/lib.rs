@@ -32,6 +32,7 @@
 #![deny(missing_docs)]
 
 pub mod b64;
+mod crlf_scan;
 pub mod dot;
 pub mod error;
 pub mod line;
