@@ -2,89 +2,89 @@
 
 use bytes::BufMut;
 
-use super::{Encode, put_u64};
+use super::{Encode, Staged, WriteTo};
 use crate::types::text::Str;
 use crate::types::{Capability, EhloReply, Reply, ReplyCode, Text};
 
-impl Encode for Capability {
+impl WriteTo for Capability {
     /// The `ehlo-line` (keyword and parameters), without code or CRLF.
-    fn encode<B: BufMut>(&self, out: &mut B) {
+    fn write_to<B: BufMut>(&self, w: &mut Staged<'_, B>) {
         match self {
             Capability::Size(n) => {
-                out.put_slice(b"SIZE");
+                w.put(b"SIZE");
                 if let Some(n) = n {
-                    out.put_u8(b' ');
-                    put_u64(out, *n);
+                    w.byte(b' ');
+                    w.num(*n);
                 }
             }
-            Capability::Pipelining => out.put_slice(b"PIPELINING"),
-            Capability::EightBitMime => out.put_slice(b"8BITMIME"),
-            Capability::SmtpUtf8 => out.put_slice(b"SMTPUTF8"),
-            Capability::Chunking => out.put_slice(b"CHUNKING"),
-            Capability::BinaryMime => out.put_slice(b"BINARYMIME"),
-            Capability::Dsn => out.put_slice(b"DSN"),
-            Capability::EnhancedStatusCodes => out.put_slice(b"ENHANCEDSTATUSCODES"),
-            Capability::StartTls => out.put_slice(b"STARTTLS"),
+            Capability::Pipelining => w.put(b"PIPELINING"),
+            Capability::EightBitMime => w.put(b"8BITMIME"),
+            Capability::SmtpUtf8 => w.put(b"SMTPUTF8"),
+            Capability::Chunking => w.put(b"CHUNKING"),
+            Capability::BinaryMime => w.put(b"BINARYMIME"),
+            Capability::Dsn => w.put(b"DSN"),
+            Capability::EnhancedStatusCodes => w.put(b"ENHANCEDSTATUSCODES"),
+            Capability::StartTls => w.put(b"STARTTLS"),
             Capability::Auth(mechs) => {
-                out.put_slice(b"AUTH");
+                w.put(b"AUTH");
                 for m in mechs {
-                    out.put_u8(b' ');
-                    out.put_slice(m.as_bytes());
+                    w.byte(b' ');
+                    w.put(m.as_bytes());
                 }
             }
-            Capability::RequireTls => out.put_slice(b"REQUIRETLS"),
+            Capability::RequireTls => w.put(b"REQUIRETLS"),
             Capability::DeliverBy(n) => {
-                out.put_slice(b"DELIVERBY");
+                w.put(b"DELIVERBY");
                 if let Some(n) = n {
-                    out.put_u8(b' ');
-                    put_u64(out, *n);
+                    w.byte(b' ');
+                    w.num(*n);
                 }
             }
             Capability::MtPriority(p) => {
-                out.put_slice(b"MT-PRIORITY");
+                w.put(b"MT-PRIORITY");
                 if let Some(p) = p {
-                    out.put_u8(b' ');
-                    out.put_slice(p.as_bytes());
+                    w.byte(b' ');
+                    w.put(p.as_bytes());
                 }
             }
             Capability::FutureRelease {
                 max_interval,
                 max_datetime,
             } => {
-                out.put_slice(b"FUTURERELEASE ");
-                put_u64(out, *max_interval);
-                out.put_u8(b' ');
-                out.put_slice(max_datetime.as_bytes());
+                w.put(b"FUTURERELEASE ");
+                w.num(*max_interval);
+                w.byte(b' ');
+                w.put(max_datetime.as_bytes());
             }
             Capability::Limits(l) => {
-                out.put_slice(b"LIMITS");
+                w.put(b"LIMITS");
                 for (name, v) in [
                     ("RCPTMAX", l.rcpt_max),
                     ("MAILMAX", l.mail_max),
                     ("RCPTDOMAINMAX", l.rcpt_domain_max),
                 ] {
                     if let Some(v) = v {
-                        out.put_u8(b' ');
-                        out.put_slice(name.as_bytes());
-                        out.put_u8(b'=');
-                        put_u64(out, v);
+                        w.byte(b' ');
+                        w.put(name.as_bytes());
+                        w.byte(b'=');
+                        w.num(v);
                     }
                 }
                 for (name, v) in &l.other {
-                    out.put_u8(b' ');
-                    out.put_slice(name.as_bytes());
-                    out.put_u8(b'=');
-                    put_u64(out, *v);
+                    w.byte(b' ');
+                    w.put(name.as_bytes());
+                    w.byte(b'=');
+                    w.num(*v);
                 }
             }
             Capability::Other { keyword, params } => {
-                out.put_slice(keyword.as_bytes());
+                w.put(keyword.as_bytes());
                 for p in params {
-                    out.put_u8(b' ');
-                    out.put_slice(p.as_bytes());
+                    w.byte(b' ');
+                    w.put(p.as_bytes());
                 }
             }
-            Capability::Unparsed(t) => out.put_slice(t.as_bytes()),
+            Capability::Unparsed(t) => w.put(t.as_bytes()),
         }
     }
 }
@@ -115,26 +115,26 @@ impl EhloReply {
     }
 }
 
-impl Encode for EhloReply {
+impl WriteTo for EhloReply {
     /// The same bytes as encoding [`EhloReply::to_reply`], written
     /// directly without building the reply.
-    fn encode<B: BufMut>(&self, out: &mut B) {
-        out.put_slice(if self.capabilities.is_empty() {
+    fn write_to<B: BufMut>(&self, w: &mut Staged<'_, B>) {
+        w.put(if self.capabilities.is_empty() {
             b"250 "
         } else {
             b"250-"
         });
-        self.host.encode(out);
+        self.host.write_to(w);
         if let Some(g) = &self.greeting {
-            out.put_u8(b' ');
-            out.put_slice(g.as_bytes());
+            w.byte(b' ');
+            w.put(g.as_bytes());
         }
-        out.put_slice(b"\r\n");
+        w.put(b"\r\n");
         let n = self.capabilities.len();
         for (i, cap) in self.capabilities.iter().enumerate() {
-            out.put_slice(if i + 1 == n { b"250 " } else { b"250-" });
-            cap.encode(out);
-            out.put_slice(b"\r\n");
+            w.put(if i + 1 == n { b"250 " } else { b"250-" });
+            cap.write_to(w);
+            w.put(b"\r\n");
         }
     }
 }

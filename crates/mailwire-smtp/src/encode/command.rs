@@ -2,168 +2,169 @@
 
 use bytes::BufMut;
 
-use super::{Encode, put_i64, put_u64};
+use super::{Encode, Staged, WriteTo};
 use crate::types::params::{
     Body, ByMode, Hold, MailAuth, MailParameters, Notify, Parameter, RcptParameters, Ret,
 };
 use crate::types::{Command, ForwardPath, Host, Mailbox, ReversePath, XText};
 
-impl Encode for Host {
-    fn encode<B: BufMut>(&self, out: &mut B) {
+impl WriteTo for Host {
+    fn write_to<B: BufMut>(&self, w: &mut Staged<'_, B>) {
         match self {
-            Host::Domain(d) => out.put_slice(d.as_str().as_bytes()),
+            Host::Domain(d) => w.put(d.0.as_bytes()),
             Host::Literal(l) => {
-                out.put_u8(b'[');
-                out.put_slice(l.content().as_bytes());
-                out.put_u8(b']');
+                w.byte(b'[');
+                w.put(l.content().as_bytes());
+                w.byte(b']');
             }
         }
     }
 }
 
-impl Encode for Mailbox {
-    fn encode<B: BufMut>(&self, out: &mut B) {
-        out.put_slice(self.as_str().as_bytes());
+impl WriteTo for Mailbox {
+    fn write_to<B: BufMut>(&self, w: &mut Staged<'_, B>) {
+        w.put(self.raw.as_bytes());
     }
 }
 
-impl Encode for ReversePath {
-    fn encode<B: BufMut>(&self, out: &mut B) {
-        out.put_u8(b'<');
+impl WriteTo for ReversePath {
+    fn write_to<B: BufMut>(&self, w: &mut Staged<'_, B>) {
+        w.byte(b'<');
         if let ReversePath::Mailbox(m) = self {
-            m.encode(out);
+            m.write_to(w);
         }
-        out.put_u8(b'>');
+        w.byte(b'>');
     }
 }
 
-impl Encode for ForwardPath {
-    fn encode<B: BufMut>(&self, out: &mut B) {
+impl WriteTo for ForwardPath {
+    fn write_to<B: BufMut>(&self, w: &mut Staged<'_, B>) {
         match self {
-            ForwardPath::Postmaster => out.put_slice(b"<Postmaster>"),
+            ForwardPath::Postmaster => w.put(b"<Postmaster>"),
             ForwardPath::Mailbox(m) => {
-                out.put_u8(b'<');
-                m.encode(out);
-                out.put_u8(b'>');
+                w.byte(b'<');
+                m.write_to(w);
+                w.byte(b'>');
             }
         }
     }
 }
 
-impl Encode for XText {
-    fn encode<B: BufMut>(&self, out: &mut B) {
-        let mut v = Vec::with_capacity(self.as_str().len());
-        self.encode_into(&mut v);
-        out.put_slice(&v);
+impl WriteTo for XText {
+    fn write_to<B: BufMut>(&self, w: &mut Staged<'_, B>) {
+        put_xtext(w, self.as_str().as_bytes());
     }
 }
 
-fn put_other<B: BufMut>(out: &mut B, other: &[Parameter]) {
+fn put_other<B: BufMut>(w: &mut Staged<'_, B>, other: &[Parameter]) {
     for p in other {
-        out.put_u8(b' ');
-        out.put_slice(p.keyword.as_bytes());
+        w.byte(b' ');
+        w.put(p.keyword.as_bytes());
         if let Some(v) = &p.value {
-            out.put_u8(b'=');
-            out.put_slice(v.as_bytes());
+            w.byte(b'=');
+            w.put(v.as_bytes());
         }
     }
 }
 
-impl Encode for MailParameters {
+impl WriteTo for MailParameters {
     /// Each parameter preceded by a space, in a fixed order.
-    fn encode<B: BufMut>(&self, out: &mut B) {
+    fn write_to<B: BufMut>(&self, w: &mut Staged<'_, B>) {
         if let Some(size) = self.size {
-            out.put_slice(b" SIZE=");
-            put_u64(out, size);
+            w.put(b" SIZE=");
+            w.num(size);
         }
         if let Some(body) = self.body {
-            out.put_slice(match body {
+            w.put(match body {
                 Body::SevenBit => b" BODY=7BIT".as_slice(),
                 Body::EightBitMime => b" BODY=8BITMIME",
                 Body::BinaryMime => b" BODY=BINARYMIME",
             });
         }
         if self.smtputf8 {
-            out.put_slice(b" SMTPUTF8");
+            w.put(b" SMTPUTF8");
         }
         let extras = self.extras();
         if let Some(auth) = &extras.auth {
-            out.put_slice(b" AUTH=");
+            w.put(b" AUTH=");
             match auth {
-                MailAuth::Unknown => out.put_slice(b"<>"),
-                MailAuth::Mailbox(m) => {
-                    let mut v = Vec::with_capacity(m.as_str().len());
-                    xtext_encode(m.as_str().as_bytes(), &mut v);
-                    out.put_slice(&v);
-                }
+                MailAuth::Unknown => w.put(b"<>"),
+                MailAuth::Mailbox(m) => put_xtext(w, m.raw.as_bytes()),
             }
         }
         if let Some(ret) = self.ret {
-            out.put_slice(match ret {
+            w.put(match ret {
                 Ret::Full => b" RET=FULL".as_slice(),
                 Ret::Headers => b" RET=HDRS",
             });
         }
         if let Some(envid) = &extras.envid {
-            out.put_slice(b" ENVID=");
-            envid.encode(out);
+            w.put(b" ENVID=");
+            envid.write_to(w);
         }
         if self.requiretls {
-            out.put_slice(b" REQUIRETLS");
+            w.put(b" REQUIRETLS");
         }
         if let Some(p) = self.mt_priority {
-            out.put_slice(b" MT-PRIORITY=");
-            put_i64(out, i64::from(p.get()));
+            w.put(b" MT-PRIORITY=");
+            w.signed(i64::from(p.get()));
         }
         match &extras.hold {
             Some(Hold::For(secs)) => {
-                out.put_slice(b" HOLDFOR=");
-                put_u64(out, *secs);
+                w.put(b" HOLDFOR=");
+                w.num(*secs);
             }
             Some(Hold::Until(t)) => {
-                out.put_slice(b" HOLDUNTIL=");
-                out.put_slice(t.as_bytes());
+                w.put(b" HOLDUNTIL=");
+                w.put(t.as_bytes());
             }
             None => {}
         }
         if let Some(by) = extras.by {
-            out.put_slice(b" BY=");
-            put_i64(out, i64::from(by.time));
-            out.put_slice(match by.mode {
+            w.put(b" BY=");
+            w.signed(i64::from(by.time));
+            w.put(match by.mode {
                 ByMode::Return => b";R".as_slice(),
                 ByMode::Notify => b";N",
             });
             if by.trace {
-                out.put_u8(b'T');
+                w.byte(b'T');
             }
         }
-        put_other(out, &extras.other);
+        put_other(w, &extras.other);
     }
 }
 
-/// xtext-encodes arbitrary bytes (RFC 3461 §4).
-pub(crate) fn xtext_encode(value: &[u8], out: &mut Vec<u8>) {
+/// xtext-encodes arbitrary bytes (RFC 3461 §4): runs of `xchar` go as
+/// they are, anything else as `+` and two upper-case hex digits.
+fn put_xtext<B: BufMut>(w: &mut Staged<'_, B>, mut value: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in value {
-        if crate::types::text::class::is_xchar(b) {
-            out.push(b);
+    while !value.is_empty() {
+        let run = value
+            .iter()
+            .position(|&b| !crate::types::text::class::is_xchar(b))
+            .unwrap_or(value.len());
+        w.put(&value[..run]);
+        if let Some(&b) = value.get(run) {
+            w.put(&[b'+', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+            value = &value[run + 1..];
         } else {
-            out.extend_from_slice(&[b'+', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+            value = &[];
         }
     }
 }
 
-impl Encode for RcptParameters {
+impl WriteTo for RcptParameters {
     /// Each parameter preceded by a space, in a fixed order.
-    fn encode<B: BufMut>(&self, out: &mut B) {
+    fn write_to<B: BufMut>(&self, w: &mut Staged<'_, B>) {
         match self.notify {
-            Some(Notify::Never) => out.put_slice(b" NOTIFY=NEVER"),
+            Some(Notify::Never) => w.put(b" NOTIFY=NEVER"),
             Some(Notify::On {
                 success,
                 failure,
                 delay,
             }) => {
-                out.put_slice(b" NOTIFY=");
+                w.put(b" NOTIFY=");
                 let mut first = true;
                 for (on, name) in [
                     (success, b"SUCCESS".as_slice()),
@@ -172,9 +173,9 @@ impl Encode for RcptParameters {
                 ] {
                     if on {
                         if !first {
-                            out.put_u8(b',');
+                            w.byte(b',');
                         }
-                        out.put_slice(name);
+                        w.put(name);
                         first = false;
                     }
                 }
@@ -182,82 +183,103 @@ impl Encode for RcptParameters {
             None => {}
         }
         if let Some(orcpt) = &self.orcpt {
-            out.put_slice(b" ORCPT=");
-            out.put_slice(orcpt.addr_type().as_bytes());
-            out.put_u8(b';');
-            let address = orcpt.address().as_bytes();
-            let mut v = Vec::with_capacity(address.len());
-            xtext_encode(address, &mut v);
-            out.put_slice(&v);
+            w.put(b" ORCPT=");
+            w.put(orcpt.addr_type().as_bytes());
+            w.byte(b';');
+            put_xtext(w, orcpt.address().as_bytes());
         }
-        put_other(out, self.other());
+        put_other(w, self.other());
     }
 }
 
 impl Encode for Command {
+    /// The command line with its CRLF. A command without arguments is one
+    /// constant line, handed over in one piece; any other is gathered
+    /// through a stage.
+    #[inline]
     fn encode<B: BufMut>(&self, out: &mut B) {
+        let line: &[u8] = match self {
+            Command::Data => b"DATA\r\n",
+            Command::Rset => b"RSET\r\n",
+            Command::Quit => b"QUIT\r\n",
+            Command::StartTls => b"STARTTLS\r\n",
+            Command::Noop(None) => b"NOOP\r\n",
+            Command::Help(None) => b"HELP\r\n",
+            _ => {
+                let mut w = Staged::new(out);
+                self.write_to(&mut w);
+                w.finish();
+                return;
+            }
+        };
+        out.put_slice(line);
+    }
+}
+
+impl WriteTo for Command {
+    fn write_to<B: BufMut>(&self, w: &mut Staged<'_, B>) {
         match self {
             Command::Ehlo(h) | Command::Helo(h) | Command::Lhlo(h) => {
-                out.put_slice(self.verb().as_bytes());
-                out.put_u8(b' ');
-                h.encode(out);
+                w.put(self.verb().as_bytes());
+                w.byte(b' ');
+                h.write_to(w);
             }
             Command::Mail { from, params } => {
-                out.put_slice(b"MAIL FROM:");
-                from.encode(out);
-                params.encode(out);
+                w.put(b"MAIL FROM:");
+                from.write_to(w);
+                params.write_to(w);
             }
             Command::Rcpt { to, params } => {
-                out.put_slice(b"RCPT TO:");
-                to.encode(out);
-                params.encode(out);
+                w.put(b"RCPT TO:");
+                to.write_to(w);
+                params.write_to(w);
             }
-            Command::Data => out.put_slice(b"DATA"),
+            Command::Data => w.put(b"DATA"),
             Command::Bdat { size, last } => {
-                out.put_slice(b"BDAT ");
-                put_u64(out, *size);
+                w.put(b"BDAT ");
+                w.num(*size);
                 if *last {
-                    out.put_slice(b" LAST");
+                    w.put(b" LAST");
                 }
             }
-            Command::Rset => out.put_slice(b"RSET"),
+            Command::Rset => w.put(b"RSET"),
             Command::Vrfy(t) | Command::Expn(t) => {
-                out.put_slice(self.verb().as_bytes());
-                out.put_u8(b' ');
-                out.put_slice(t.as_bytes());
+                w.put(self.verb().as_bytes());
+                w.byte(b' ');
+                w.put(t.as_bytes());
             }
             Command::Help(t) | Command::Noop(t) => {
-                out.put_slice(self.verb().as_bytes());
+                w.put(self.verb().as_bytes());
                 if let Some(t) = t {
-                    out.put_u8(b' ');
-                    out.put_slice(t.as_bytes());
+                    w.byte(b' ');
+                    w.put(t.as_bytes());
                 }
             }
-            Command::Quit => out.put_slice(b"QUIT"),
-            Command::StartTls => out.put_slice(b"STARTTLS"),
+            Command::Quit => w.put(b"QUIT"),
+            Command::StartTls => w.put(b"STARTTLS"),
             Command::Auth {
                 mechanism,
                 initial_response,
             } => {
-                out.put_slice(b"AUTH ");
-                out.put_slice(mechanism.as_bytes());
+                w.put(b"AUTH ");
+                w.put(mechanism.as_bytes());
                 match initial_response {
                     None => {}
-                    Some(r) if r.is_empty() => out.put_slice(b" ="),
+                    Some(r) if r.is_empty() => w.put(b" ="),
                     Some(r) => {
-                        out.put_u8(b' ');
-                        out.put_slice(mailwire_core::b64::encode(r).as_bytes());
+                        w.byte(b' ');
+                        w.put(mailwire_core::b64::encode(r).as_bytes());
                     }
                 }
             }
             Command::Other { verb, args } => {
-                out.put_slice(verb.as_bytes());
+                w.put(verb.as_bytes());
                 if let Some(a) = args {
-                    out.put_u8(b' ');
-                    out.put_slice(a.as_bytes());
+                    w.byte(b' ');
+                    w.put(a.as_bytes());
                 }
             }
         }
-        out.put_slice(b"\r\n");
+        w.put(b"\r\n");
     }
 }

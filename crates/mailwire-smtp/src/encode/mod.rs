@@ -5,12 +5,19 @@
 //! written with their CRLF; the pieces they are made of without. As every
 //! type validated its content when it was built, the output is always
 //! well-formed: encoding can neither fail nor inject a line.
+//!
+//! Inside, each value writes its pieces through a [`Staged`] stack buffer
+//! ([`WriteTo`]), so that a line reaches the caller's buffer in one copy
+//! rather than a `put_slice` per piece.
 
 mod capability;
 mod command;
 mod reply;
+mod staged;
 
 use bytes::BufMut;
+
+pub(crate) use staged::Staged;
 
 /// Writes a value in its wire form.
 pub trait Encode {
@@ -25,25 +32,40 @@ pub trait Encode {
     }
 }
 
-/// Writes a decimal number without allocating.
-pub(crate) fn put_u64<B: BufMut>(out: &mut B, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.put_slice(&digits[i..]);
+/// What [`Encode`] does for the types of this crate, into a stage that the
+/// pieces of a larger value share.
+pub(crate) trait WriteTo {
+    /// Appends the wire form of `self` to `w`.
+    fn write_to<B: BufMut>(&self, w: &mut Staged<'_, B>);
 }
 
-/// Writes a signed decimal number.
-pub(crate) fn put_i64<B: BufMut>(out: &mut B, n: i64) {
-    if n < 0 {
-        out.put_u8(b'-');
-    }
-    put_u64(out, n.unsigned_abs());
+/// `Encode` for types that implement [`WriteTo`]: a stage per call.
+macro_rules! encode_through_stage {
+    ($($ty:ty),* $(,)?) => {
+        $(
+            impl Encode for $ty {
+                #[inline]
+                fn encode<B: BufMut>(&self, out: &mut B) {
+                    let mut w = Staged::new(out);
+                    self.write_to(&mut w);
+                    w.finish();
+                }
+            }
+        )*
+    };
 }
+
+encode_through_stage!(
+    crate::types::Host,
+    crate::types::Mailbox,
+    crate::types::ReversePath,
+    crate::types::ForwardPath,
+    crate::types::XText,
+    crate::types::MailParameters,
+    crate::types::RcptParameters,
+    crate::types::Capability,
+    crate::types::EhloReply,
+    crate::types::ReplyCode,
+    crate::types::EnhancedCode,
+    crate::types::Reply,
+);

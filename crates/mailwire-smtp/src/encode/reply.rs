@@ -2,48 +2,51 @@
 
 use bytes::BufMut;
 
-use super::{Encode, put_u64};
+use super::{Staged, WriteTo};
 use crate::types::{EnhancedCode, Reply, ReplyCode};
 
-impl Encode for ReplyCode {
-    fn encode<B: BufMut>(&self, out: &mut B) {
-        put_u64(out, u64::from(self.get()));
+impl WriteTo for ReplyCode {
+    fn write_to<B: BufMut>(&self, w: &mut Staged<'_, B>) {
+        // Always three digits (100 to 599, checked when it was made).
+        w.three_digits(self.get());
     }
 }
 
-impl Encode for EnhancedCode {
-    fn encode<B: BufMut>(&self, out: &mut B) {
-        put_u64(out, u64::from(self.class()));
-        out.put_u8(b'.');
-        put_u64(out, u64::from(self.subject()));
-        out.put_u8(b'.');
-        put_u64(out, u64::from(self.detail()));
+impl WriteTo for EnhancedCode {
+    fn write_to<B: BufMut>(&self, w: &mut Staged<'_, B>) {
+        // `class` is one digit, `subject` and `detail` one to three
+        // (checked when it was made).
+        w.byte(b'0' + self.class() % 10);
+        w.byte(b'.');
+        w.small(self.subject());
+        w.byte(b'.');
+        w.small(self.detail());
     }
 }
 
-impl Encode for Reply {
+impl WriteTo for Reply {
     /// `code "-" text CRLF` for every line but the last, `code SP text
     /// CRLF` for the last; the enhanced code, if any, starts every line's
     /// text. An empty last line is sent as the bare code.
-    fn encode<B: BufMut>(&self, out: &mut B) {
+    fn write_to<B: BufMut>(&self, w: &mut Staged<'_, B>) {
         let lines = self.lines();
         for (i, line) in lines.iter().enumerate() {
             let last = i + 1 == lines.len();
-            self.code.encode(out);
+            self.code.write_to(w);
             let empty = line.is_empty() && self.enhanced.is_none();
             if !last {
-                out.put_u8(b'-');
+                w.byte(b'-');
             } else if !empty {
-                out.put_u8(b' ');
+                w.byte(b' ');
             }
             if let Some(e) = self.enhanced {
-                e.encode(out);
+                e.write_to(w);
                 if !line.is_empty() {
-                    out.put_u8(b' ');
+                    w.byte(b' ');
                 }
             }
-            out.put_slice(line.as_bytes());
-            out.put_slice(b"\r\n");
+            w.put(line.as_bytes());
+            w.put(b"\r\n");
         }
     }
 }
