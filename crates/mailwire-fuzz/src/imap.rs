@@ -7,11 +7,17 @@ use mailwire_imap::encode::Encode;
 use mailwire_imap::parse::{self, Opts};
 use mailwire_imap::{FrameEvent, Framer, Limits, Role};
 
+pub use crate::imap_values::encode;
+
 /// The targets of this module.
 pub const TARGETS: &[(&str, crate::Check)] = &[
     ("imap_command", command),
     ("imap_response", response),
+    ("imap_greeting", greeting),
+    ("imap_continuation", continuation),
+    ("imap_authenticate", authenticate),
     ("imap_framer", framer),
+    ("imap_encode", encode),
 ];
 
 fn opts(lenient: bool) -> Opts {
@@ -28,9 +34,7 @@ fn check_command(msg: &[u8], o: &Opts) {
         assert_eq!(again, c, "command changed in a round trip");
         assert_eq!(again.to_bytes(), wire);
     }
-    if let Ok(d) = parse::authenticate_data(msg) {
-        assert_eq!(parse::authenticate_data(&d.to_bytes()), Ok(d));
-    }
+    check_authenticate(msg);
 }
 
 fn check_response(msg: &[u8], o: &Opts) {
@@ -40,9 +44,26 @@ fn check_response(msg: &[u8], o: &Opts) {
         assert_eq!(again, r, "response changed in a round trip");
         assert_eq!(again.to_bytes(), wire);
     }
+    check_greeting(msg, o);
+}
+
+/// A greeting is a status response: it re-encodes to bytes that parse back
+/// to it, both as a greeting and as an untagged response.
+fn check_greeting(msg: &[u8], o: &Opts) {
     if let Ok(g) = parse::greeting(msg, o) {
-        assert!(parse::response(msg, o).is_ok());
-        let _ = g;
+        assert!(parse::response(msg, o).is_ok(), "a greeting is a response");
+        let wire = g.to_bytes();
+        let again = parse::greeting(&wire, o).expect("an encoded greeting must parse");
+        assert_eq!(again, g, "greeting changed in a round trip");
+        assert_eq!(again.to_bytes(), wire);
+    }
+}
+
+fn check_authenticate(msg: &[u8]) {
+    if let Ok(d) = parse::authenticate_data(msg) {
+        let wire = d.to_bytes();
+        assert_eq!(parse::authenticate_data(&wire), Ok(d));
+        assert!(wire.ends_with(b"\r\n"));
     }
 }
 
@@ -60,6 +81,43 @@ pub fn response(data: &[u8]) {
         return;
     };
     check_response(msg, &opts(mode & 1 == 1));
+}
+
+/// A server greeting (`* OK`, `* PREAUTH`, `* BYE`); the first byte picks
+/// strict or lenient parsing, the message gets its `* ` and CRLF.
+pub fn greeting(data: &[u8]) {
+    let Some((&mode, body)) = data.split_first() else {
+        return;
+    };
+    let msg = [b"* ".as_slice(), body, b"\r\n"].concat();
+    check_greeting(&msg, &opts(mode & 1 == 1));
+    check_response(&msg, &opts(mode & 1 == 1));
+}
+
+/// A continuation request (`+ text`, `+ base64`, `+` alone, or `+text`
+/// under the lenient quirk); the first byte picks strict or lenient, the
+/// message gets its `+` and CRLF. Whatever parses must round-trip as a
+/// response and must still be a continuation.
+pub fn continuation(data: &[u8]) {
+    let Some((&mode, body)) = data.split_first() else {
+        return;
+    };
+    let msg = [b"+".as_slice(), body, b"\r\n"].concat();
+    let o = opts(mode & 1 == 1);
+    if let Ok(r) = parse::response(&msg, &o) {
+        assert!(
+            matches!(r, mailwire_imap::types::response::Response::Continue(_)),
+            "a line starting with + parsed as another response: {r:?}"
+        );
+    }
+    check_response(&msg, &o);
+}
+
+/// A client's line during AUTHENTICATE (`base64 CRLF` or `* CRLF`), with
+/// its CRLF added.
+pub fn authenticate(data: &[u8]) {
+    check_authenticate(&[data, b"\r\n"].concat());
+    check_authenticate(data);
 }
 
 /// Frames arbitrary bytes (the first byte sets role, piece size, limits and

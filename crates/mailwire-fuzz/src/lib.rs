@@ -9,6 +9,7 @@
 
 pub mod core;
 pub mod imap;
+mod imap_values;
 pub mod pop3;
 pub mod sasl;
 pub mod smtp;
