@@ -125,6 +125,30 @@ mod tests {
         j
     }
 
+    /// Plain CRLF lines with one odd byte (or pair) put at every position,
+    /// so that every position of a block, its edges included, is where the
+    /// stop falls once, scanned from several starts.
+    #[test]
+    fn one_stop_at_every_position() {
+        let mut plain = Vec::new();
+        while plain.len() < 400 {
+            plain.extend_from_slice(b"abcdefghijklmnopqrstuvwxy\r\n");
+        }
+        for odd in [&b"\r"[..], b"\n", b"\n.", b".", b"\r\r", b"\n\n"] {
+            for at in 0..plain.len() - 4 {
+                let mut data = plain.clone();
+                data[at..at + odd.len()].copy_from_slice(odd);
+                for i in [0, 1, 2, 3, 7, 63, 64, 65].into_iter().filter(|&i| i <= at) {
+                    assert_eq!(
+                        plain_until(&data, i),
+                        plain_until_slow(&data, i),
+                        "{odd:?} at {at} from {i}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn matches_the_byte_at_a_time_definition() {
         let alphabet = [b'a', b'.', b'\r', b'\n'];
