@@ -1,4 +1,6 @@
-//! The checks behind the cargo-fuzz targets in `fuzz/`.
+//! The checks behind the cargo-fuzz targets in `fuzz/`, and the proptest
+//! strategies over mailwire-imap's types that those checks and the IMAP
+//! round-trip property tests share ([`imap_values`]).
 //!
 //! Each fuzz target in `fuzz/fuzz_targets/NAME.rs` is one line that calls the
 //! function registered here under `NAME`; the test in `tests/replay.rs` runs
@@ -9,7 +11,7 @@
 
 pub mod core;
 pub mod imap;
-mod imap_values;
+pub mod imap_values;
 pub mod pop3;
 pub mod sasl;
 pub mod smtp;

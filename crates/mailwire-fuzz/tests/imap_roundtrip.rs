@@ -1,19 +1,16 @@
+//! The property tests of mailwire-imap, kept here beside the strategies
+//! they share with the `imap_encode` fuzz target.
+//!
 //! proptest round trips: `parse(encode(x)) == x` for responses and commands
 //! built from strategies over the whole type space (every variant of every
 //! response, data item, FETCH item, body structure, code, command and search
 //! key), and the encoder's fragments always reassemble the message.
 
-#[path = "support/strategies.rs"]
-mod strategies;
-
-#[path = "support/command_strategies.rs"]
-mod command_strategies;
-
-use command_strategies::command;
+use mailwire_fuzz::imap_values::command_strategies::command;
+use mailwire_fuzz::imap_values::strategies::{SYNC_ONLY, response};
 use mailwire_imap::encode::{Encode, Encoder, Fragment};
 use mailwire_imap::parse::{self, Opts};
 use proptest::prelude::*;
-use strategies::{SYNC_ONLY, response};
 
 /// The fragments of an encoding, joined, are the encoding; a literal is
 /// announced at the end of the line before it.

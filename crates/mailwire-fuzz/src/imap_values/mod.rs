@@ -1,7 +1,8 @@
-//! The structure-aware IMAP target: the fuzzer's bytes drive proptest's
-//! strategies over the whole type space (the same strategies as the
-//! round-trip proptests of mailwire-imap), and every value built must
-//! encode to bytes that parse back to it.
+//! proptest strategies over the whole type space of mailwire-imap
+//! ([`strategies`]: responses and everything in them; [`command_strategies`]:
+//! commands and search keys), used by the round-trip property tests
+//! (`tests/imap_roundtrip.rs`) and by the structure-aware fuzz target
+//! [`encode`]: every value built must encode to bytes that parse back to it.
 //!
 //! The input seeds the ChaCha generator the strategies draw from: every
 //! input names one value, and the fuzzer keeps the seeds whose values reach
@@ -20,13 +21,8 @@ use mailwire_imap::parse::{self, Opts};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
-#[path = "../../mailwire-imap/tests/support/strategies.rs"]
-#[allow(dead_code)]
-mod strategies;
-
-#[path = "../../mailwire-imap/tests/support/command_strategies.rs"]
-#[allow(dead_code)]
-mod command_strategies;
+pub mod command_strategies;
+pub mod strategies;
 
 /// The first byte picks a command or a response; all of it seeds the
 /// strategies' generator.
