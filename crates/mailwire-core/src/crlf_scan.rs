@@ -18,7 +18,7 @@
 /// (the checks have already paired them), so the byte-by-byte part never
 /// sees the second half of a CRLF.
 #[inline]
-pub(crate) fn skip_plain(data: &[u8], i: usize, line_start: bool) -> (usize, bool) {
+fn skip_plain(data: &[u8], i: usize, line_start: bool) -> (usize, bool) {
     let e = plain_until(data, i);
     match e.checked_sub(1).filter(|_| e > i).map(|p| data[p]) {
         Some(b'\r') => (e + 1, true),
@@ -26,6 +26,26 @@ pub(crate) fn skip_plain(data: &[u8], i: usize, line_start: bool) -> (usize, boo
         Some(_) => (e, false),
         // Nothing skipped: the caller's state stands.
         None => (i, line_start),
+    }
+}
+
+/// From `i`, where `line_start` says whether `data[i]` starts a line: the
+/// next position whose byte needs a decision one at a time (a line ending,
+/// a bare CR or LF, a dot that starts a line), whether it starts a line,
+/// and that byte, or `None` once the plain bytes reach the end of `data`.
+/// Plain stretches in between are skipped with [`plain_until`]; the
+/// encoder and the decoder of [`crate::dot`] both walk a body with this.
+#[inline]
+pub(crate) fn next_decision(data: &[u8], i: usize, line_start: bool) -> (usize, bool, Option<u8>) {
+    match data.get(i) {
+        // `plain_until` cannot tell whether an LF at `i` follows a CR or
+        // whether a dot at `i` starts a line: those are decided here.
+        Some(&b) if b == b'\n' || (line_start && b == b'.') => (i, line_start, Some(b)),
+        Some(_) => {
+            let (j, line_start) = skip_plain(data, i, line_start);
+            (j, line_start, data.get(j).copied())
+        }
+        None => (i, line_start, None),
     }
 }
 

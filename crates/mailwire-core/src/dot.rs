@@ -10,7 +10,7 @@
 
 use bytes::{Buf, Bytes, BytesMut};
 
-use crate::crlf_scan::skip_plain;
+use crate::crlf_scan::next_decision;
 use crate::line::LineEnding;
 
 /// Streams any bytes into a correct dot-stuffed wire body.
@@ -127,16 +127,9 @@ impl LineEncoder {
         let mut i = 0;
         let mut line_start = self.at_line_start;
         while i < len {
-            let mut b = input[i];
-            // As in `DotDecoder::scan`: an LF at `i` and a dot starting a
-            // line at `i` are for the byte-by-byte part.
-            if b != b'\n' && !(line_start && b == b'.') {
-                (i, line_start) = skip_plain(input, i, line_start);
-                match input.get(i) {
-                    Some(&next) => b = next,
-                    None => break,
-                }
-            }
+            let b;
+            (i, line_start, b) = next_decision(input, i, line_start);
+            let Some(b) = b else { break };
             match b {
                 b'.' if line_start && self.stuff_dots => {
                     out.extend_from_slice(&input[run..i]);
@@ -310,7 +303,7 @@ impl DotDecoder {
     /// How much of `data` (which does not start with a line-starting dot)
     /// is certain body that needs no change.
     ///
-    /// Plain stretches go through [`plain_until`] in bulk; the bytes where a
+    /// Plain stretches go through [`next_decision`] in bulk; the bytes where a
     /// stretch stops (a line ending, a dot at a line start, a bare CR or LF)
     /// are taken one at a time here, and then the bulk scan resumes.
     fn scan(&mut self, data: &[u8]) -> Cut {
@@ -319,16 +312,9 @@ impl DotDecoder {
         // Whether `data[i]` starts a line.
         let mut line_start = self.line_start;
         while i < len {
-            let mut b = data[i];
-            // `plain_until` cannot tell whether an LF at `i` follows a CR
-            // or whether a dot at `i` starts a line: those stay here.
-            if b != b'\n' && !(line_start && b == b'.') {
-                (i, line_start) = skip_plain(data, i, line_start);
-                match data.get(i) {
-                    Some(&next) => b = next,
-                    None => break,
-                }
-            }
+            let b;
+            (i, line_start, b) = next_decision(data, i, line_start);
+            let Some(b) = b else { break };
             match b {
                 b'.' if line_start => return Cut::Body(i, true),
                 b'\r' => match data.get(i + 1) {
