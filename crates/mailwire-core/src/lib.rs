@@ -1,6 +1,6 @@
 //! What the mailwire protocol crates share.
 //!
-//! * [`line`]: framing a stream into lines with a length limit and a
+//! * [`line`](mod@line): framing a stream into lines with a length limit and a
 //!   line-ending policy ([`LineFramer`], [`LineEnding`]).
 //! * [`dot`]: dot-stuffing for SMTP `DATA` and POP3 multi-line responses
 //!   ([`DotStuffer`], [`DotDecoder`]), ending only at CRLF `.` CRLF.

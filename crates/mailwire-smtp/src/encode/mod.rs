@@ -6,9 +6,9 @@
 //! type validated its content when it was built, the output is always
 //! well-formed: encoding can neither fail nor inject a line.
 //!
-//! Inside, each value writes its pieces through a [`Staged`] stack buffer
-//! ([`WriteTo`]), so that a line reaches the caller's buffer in one copy
-//! rather than a `put_slice` per piece.
+//! Inside, each value writes its pieces through a small stack buffer, so
+//! that a line reaches the caller's buffer in one copy rather than a
+//! `put_slice` per piece.
 
 mod capability;
 mod command;
