@@ -97,13 +97,13 @@ impl<'a, B: BufMut> Staged<'a, B> {
     #[inline]
     pub(crate) fn small(&mut self, n: u16) {
         let n = n % 1000;
-        let digits = [
-            b'0' + (n / 100) as u8,
-            b'0' + (n / 10 % 10) as u8,
-            b'0' + (n % 10) as u8,
-        ];
-        let skip = usize::from(n < 100) + usize::from(n < 10);
-        self.put(&digits[skip..]);
+        if n >= 100 {
+            self.byte(b'0' + (n / 100) as u8);
+        }
+        if n >= 10 {
+            self.byte(b'0' + (n / 10 % 10) as u8);
+        }
+        self.byte(b'0' + (n % 10) as u8);
     }
 
     /// `s` does not fit behind what is staged: pass that on, then stage `s`
